@@ -1,0 +1,2 @@
+//! Typed async client for the Letta plant-store API.
+pub mod types;
