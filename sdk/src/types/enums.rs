@@ -88,9 +88,9 @@ pub(crate) use string_enum;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {type_name} `{value}`: expected one of {expected}")]
 pub struct UnknownVariant {
-    type_name: &'static str,
-    value: String,
-    expected: String,
+    pub(crate) type_name: &'static str,
+    pub(crate) value: String,
+    pub(crate) expected: String,
 }
 
 string_enum! {

@@ -4,12 +4,12 @@
 //! server may extend (statuses, categories, event types) carry an `Unknown`
 //! variant holding the raw string, so a newer server never breaks decoding.
 
-mod enums;
+pub(crate) mod enums;
 mod list;
 mod plant;
 mod problem;
 
-pub use enums::{Category, PlantStatus};
+pub use enums::{Category, PlantStatus, UnknownVariant};
 pub use list::ListResponse;
 pub use plant::{CreatePlant, Plant, StockAdjustment, UpdatePlant};
 pub use problem::{FieldError, Problem};
