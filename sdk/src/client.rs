@@ -176,7 +176,10 @@ impl ClientBuilder {
             return Err(Error::invalid("timeout", "must be greater than zero"));
         }
         if self.connect_timeout.is_zero() {
-            return Err(Error::invalid("connect timeout", "must be greater than zero"));
+            return Err(Error::invalid(
+                "connect timeout",
+                "must be greater than zero",
+            ));
         }
 
         let user_agent = match &self.user_agent {
@@ -276,10 +279,22 @@ mod tests {
         let missing = Client::builder().build().expect_err("no base URL");
         assert!(missing.to_string().contains("base URL"), "{missing}");
 
-        for bad in ["127.0.0.1:4010", "ftp://h", "http://h/?x=1", "not a url", "http://h/#f"] {
+        for bad in [
+            "127.0.0.1:4010",
+            "ftp://h",
+            "http://h/?x=1",
+            "not a url",
+            "http://h/#f",
+        ] {
             let error = Client::builder().base_url(bad).build().expect_err(bad);
             assert!(
-                matches!(error, Error::InvalidInput { what: "base URL", .. }),
+                matches!(
+                    error,
+                    Error::InvalidInput {
+                        what: "base URL",
+                        ..
+                    }
+                ),
                 "{bad}: {error}"
             );
         }

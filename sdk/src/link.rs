@@ -63,9 +63,7 @@ fn entries(value: &str) -> Vec<(&str, String)> {
                 break;
             };
             rest = after_semicolon.trim_start();
-            let name_end = rest
-                .find(|c: char| c == '=' || c == ';' || c == ',')
-                .unwrap_or(rest.len());
+            let name_end = rest.find(['=', ';', ',']).unwrap_or(rest.len());
             let name = rest[..name_end].trim().to_ascii_lowercase();
             rest = &rest[name_end..];
             let mut param_value = String::new();
@@ -76,9 +74,7 @@ fn entries(value: &str) -> Vec<(&str, String)> {
                     param_value = quoted[..end].to_owned();
                     rest = quoted.get(end + 1..).unwrap_or("");
                 } else {
-                    let end = after_eq
-                        .find(|c: char| c == ';' || c == ',')
-                        .unwrap_or(after_eq.len());
+                    let end = after_eq.find([';', ',']).unwrap_or(after_eq.len());
                     param_value = after_eq[..end].trim().to_owned();
                     rest = &after_eq[end..];
                 }
@@ -113,10 +109,22 @@ mod tests {
                       <http://h/v1/plants?page=3&limit=50>; rel=\"next\", \
                       <http://h/v1/plants?page=3&limit=50>; rel=\"last\"";
         let links = Links::parse([header]);
-        assert_eq!(links.first.as_deref(), Some("http://h/v1/plants?page=1&limit=50"));
-        assert_eq!(links.prev.as_deref(), Some("http://h/v1/plants?page=1&limit=50"));
-        assert_eq!(links.next.as_deref(), Some("http://h/v1/plants?page=3&limit=50"));
-        assert_eq!(links.last.as_deref(), Some("http://h/v1/plants?page=3&limit=50"));
+        assert_eq!(
+            links.first.as_deref(),
+            Some("http://h/v1/plants?page=1&limit=50")
+        );
+        assert_eq!(
+            links.prev.as_deref(),
+            Some("http://h/v1/plants?page=1&limit=50")
+        );
+        assert_eq!(
+            links.next.as_deref(),
+            Some("http://h/v1/plants?page=3&limit=50")
+        );
+        assert_eq!(
+            links.last.as_deref(),
+            Some("http://h/v1/plants?page=3&limit=50")
+        );
     }
 
     #[test]
@@ -139,7 +147,10 @@ mod tests {
     #[test]
     fn query_value_decodes() {
         let url = "http://h/v1/plants?limit=10&starting_after=plt_01%2B&x";
-        assert_eq!(query_value(url, "starting_after").as_deref(), Some("plt_01+"));
+        assert_eq!(
+            query_value(url, "starting_after").as_deref(),
+            Some("plt_01+")
+        );
         assert_eq!(query_value(url, "missing"), None);
     }
 }

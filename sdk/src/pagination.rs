@@ -254,8 +254,8 @@ mod tests {
     #[test]
     fn cursor_that_does_not_advance_is_an_error() {
         let current = Position::After(Some("plt_2".into()));
-        let error = next_position(&current, &page(vec![Item("plt_2")], true, None))
-            .expect_err("loop");
+        let error =
+            next_position(&current, &page(vec![Item("plt_2")], true, None)).expect_err("loop");
         assert!(error.to_string().contains("did not advance"), "{error}");
     }
 

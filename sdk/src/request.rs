@@ -99,7 +99,8 @@ impl Client {
     /// request did not complete.
     pub(crate) async fn execute(&self, request: ApiRequest) -> Result<ApiResponse> {
         let url = self.url_for(&request);
-        let span = tracing::debug_span!("letta.request", method = %request.method, path = url.path());
+        let span =
+            tracing::debug_span!("letta.request", method = %request.method, path = url.path());
         self.send_once(&request, url).instrument(span).await
     }
 
@@ -223,7 +224,12 @@ mod tests {
     #[test]
     fn non_problem_body_becomes_bounded_detail() {
         let body = "<html>".to_owned() + &"x".repeat(2000);
-        let error = api_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes(), None);
+        let error = api_error(
+            StatusCode::BAD_GATEWAY,
+            &HeaderMap::new(),
+            body.as_bytes(),
+            None,
+        );
         assert_eq!(error.code, None);
         assert!(error.detail.starts_with("<html>"));
         assert!(error.detail.len() <= EXCERPT_BYTES + '…'.len_utf8());

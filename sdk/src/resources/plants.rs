@@ -6,8 +6,8 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::{ItemStream, ListQuery, Page, PageStream, Position, failed};
 use crate::request::ApiRequest;
-use crate::types::{Category, CreatePlant, Plant, PlantStatus, StockAdjustment, UpdatePlant};
 use crate::types::enums::string_enum;
+use crate::types::{Category, CreatePlant, Plant, PlantStatus, StockAdjustment, UpdatePlant};
 
 const PLANTS: &[&str] = &["v1", "plants"];
 

@@ -140,7 +140,10 @@ mod tests {
     fn unknown_status_decodes_verbatim() {
         let status: PlantStatus = serde_json::from_str("\"discontinued\"").expect("decodes");
         assert_eq!(status, PlantStatus::Unknown("discontinued".into()));
-        assert_eq!(serde_json::to_string(&status).expect("encodes"), "\"discontinued\"");
+        assert_eq!(
+            serde_json::to_string(&status).expect("encodes"),
+            "\"discontinued\""
+        );
     }
 
     #[test]
