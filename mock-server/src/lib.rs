@@ -1,1 +1,44 @@
-//! Mock server.
+//! A stateful mock of the Letta plant-store API, for tests and CI in any
+//! language.
+//!
+//! It serves the `/v1` API over HTTP with deterministic seed data, answers
+//! every bad input with an RFC 9457 problem, and can keep its state in a
+//! file across restarts. Start one in-process on a free loopback port:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), letta_mock::Error> {
+//! use letta_mock::{MockConfig, MockServer};
+//!
+//! let server = MockServer::start(MockConfig::new()).await?;
+//! let url = format!("{}/v1/plants?limit=5", server.base_url());
+//! // Send requests with `Authorization: Bearer {server.api_key()}`.
+//! server.shutdown().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Or build the router without a socket with [`router`] and
+//! [`AppState::new`], and drive it as a tower service.
+
+mod app;
+mod body;
+mod config;
+mod error;
+mod ids;
+mod middleware;
+mod pagination;
+mod persist;
+mod problem;
+mod query;
+mod rng;
+mod routes;
+mod seed;
+mod server;
+mod store;
+mod validate;
+
+pub use app::{AppState, router};
+pub use config::{DEFAULT_API_KEY, MAX_SEED_PLANTS, MockConfig};
+pub use error::Error;
+pub use problem::ApiError;
+pub use server::MockServer;

@@ -1,1 +1,128 @@
-fn main() {}
+//! `letta-mock`: run the mock server from the command line.
+
+use std::io::{self, IsTerminal, Write};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use letta_mock::{MockConfig, MockServer};
+use tracing_subscriber::EnvFilter;
+
+/// Stateful mock server of the Letta plant-store API.
+///
+/// Prints its base URL as the first line on stdout, logs to stderr, and
+/// stops on Ctrl-C or SIGTERM once in-flight requests finish.
+#[derive(Debug, Parser)]
+#[command(name = "letta-mock", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+
+    /// Port to listen on; 0 picks a free port.
+    #[arg(long, default_value_t = 4010)]
+    port: u16,
+
+    /// Seed of the generated data; the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+
+    /// Number of plants to generate.
+    #[arg(long, default_value_t = 120)]
+    plants: usize,
+
+    /// API key to accept (repeatable). Without any, `sk_test_letta` is accepted.
+    #[arg(long = "api-key", value_name = "KEY")]
+    api_keys: Vec<String>,
+
+    /// JSON file to load state from at start and save it to after every
+    /// change. Created from the seed data when it does not exist.
+    #[arg(long, value_name = "PATH")]
+    state_file: Option<PathBuf>,
+
+    /// Log filter for stderr: a level (`error`, `warn`, `info`, `debug`,
+    /// `trace`) or a tracing directive list such as `letta_mock=debug`.
+    #[arg(long, default_value = "info", value_name = "FILTER")]
+    log_level: String,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+
+    let filter = match EnvFilter::try_new(&args.log_level) {
+        Ok(filter) => filter,
+        Err(error) => {
+            report_error(&format!(
+                "invalid --log-level `{}`: {error}",
+                args.log_level
+            ));
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .init();
+
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report_error(&format!("{error:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let mut config = MockConfig::new()
+        .host(args.host)
+        .port(args.port)
+        .seed(args.seed)
+        .plants(args.plants);
+    for key in args.api_keys {
+        config = config.api_key(key);
+    }
+    if let Some(path) = args.state_file {
+        config = config.state_file(path);
+    }
+
+    let server = MockServer::start(config).await?;
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{}", server.base_url())?;
+    stdout.flush()?;
+    drop(stdout);
+
+    let signal = wait_for_stop_signal().await?;
+    tracing::info!(signal, "stopping after in-flight requests");
+    server.shutdown().await?;
+    Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM, and returns its name.
+async fn wait_for_stop_signal() -> io::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT"),
+            _ = terminate.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map(|()| "Ctrl-C")
+    }
+}
+
+#[allow(
+    clippy::print_stderr,
+    reason = "the error must reach the user even with logging filtered out"
+)]
+fn report_error(message: &str) {
+    eprintln!("error: {message}");
+}

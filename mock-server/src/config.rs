@@ -1,0 +1,136 @@
+//! Settings of a mock server.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+use crate::Error;
+
+/// The API key accepted when no key is configured.
+pub const DEFAULT_API_KEY: &str = "sk_test_letta";
+
+/// Largest `plants` value accepted, to keep start-up in milliseconds.
+pub const MAX_SEED_PLANTS: usize = 100_000;
+
+/// Settings for [`MockServer::start`](crate::MockServer::start) and
+/// [`AppState::new`](crate::AppState::new).
+///
+/// Setters take and return the config and never fail; invalid values are
+/// reported when the server starts.
+///
+/// ```
+/// use letta_mock::MockConfig;
+///
+/// let config = MockConfig::new().seed(7).plants(10).api_key("sk_test_ci");
+/// assert_eq!(config.api_keys(), ["sk_test_ci"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockConfig {
+    pub(crate) host: IpAddr,
+    pub(crate) port: u16,
+    pub(crate) seed: u64,
+    pub(crate) plants: usize,
+    pub(crate) api_keys: Vec<String>,
+    pub(crate) state_file: Option<PathBuf>,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            seed: 42,
+            plants: 120,
+            api_keys: Vec::new(),
+            state_file: None,
+        }
+    }
+}
+
+impl MockConfig {
+    /// Creates the default settings: `127.0.0.1`, port 0 (a free port), seed
+    /// 42, 120 plants, key `sk_test_letta`, no state file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the address to bind. Default `127.0.0.1`.
+    #[must_use]
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Sets the port to bind; 0 picks a free one. Default 0.
+    #[must_use]
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Sets the seed of the generated data. Default 42.
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets how many plants to generate, at most [`MAX_SEED_PLANTS`].
+    /// Default 120.
+    #[must_use]
+    pub fn plants(mut self, count: usize) -> Self {
+        self.plants = count;
+        self
+    }
+
+    /// Adds an accepted API key. Once any key is added, the default
+    /// `sk_test_letta` is no longer accepted.
+    #[must_use]
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_keys.push(key.into());
+        self
+    }
+
+    /// Sets the state file: loaded at start when it exists, otherwise created
+    /// from the seed, and rewritten after every change. Default: none, so
+    /// state lives in memory only.
+    #[must_use]
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// The accepted API keys, in the order given; the default key when none
+    /// was added.
+    pub fn api_keys(&self) -> Vec<&str> {
+        if self.api_keys.is_empty() {
+            vec![DEFAULT_API_KEY]
+        } else {
+            self.api_keys.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] for an API key that is empty or holds
+    /// characters other than visible ASCII, or a plant count over
+    /// [`MAX_SEED_PLANTS`].
+    pub fn validate(&self) -> Result<(), Error> {
+        for key in &self.api_keys {
+            let visible = key.bytes().all(|byte| byte.is_ascii_graphic());
+            if key.is_empty() || !visible {
+                return Err(Error::InvalidConfig(format!(
+                    "invalid API key {key:?}: use visible ASCII characters without spaces"
+                )));
+            }
+        }
+        if self.plants > MAX_SEED_PLANTS {
+            return Err(Error::InvalidConfig(format!(
+                "{} plants requested; the maximum is {MAX_SEED_PLANTS}",
+                self.plants
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,46 @@
+//! Request ids, error rendering and the request log.
+
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::problem::{REQUEST_ID, finish_error_response};
+
+/// The id of the request being handled, stored in the request extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RequestId(pub(crate) String);
+
+impl RequestId {
+    /// Creates `req_` followed by 32 random hex digits.
+    fn generate() -> Self {
+        Self(format!("req_{}", uuid::Uuid::new_v4().simple()))
+    }
+}
+
+/// Gives every request an id, sends it as `Request-Id`, renders every error
+/// response as a problem carrying it, and logs the request.
+pub(crate) async fn assign_request_id(mut request: Request, next: Next) -> Response {
+    let request_id = RequestId::generate();
+    request.extensions_mut().insert(request_id.clone());
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+
+    let response = next.run(request).await;
+    let mut response = finish_error_response(response, &request_id.0);
+    if let Ok(value) = HeaderValue::from_str(&request_id.0) {
+        response.headers_mut().insert(REQUEST_ID.clone(), value);
+    }
+
+    let status = response.status().as_u16();
+    let duration_ms = started.elapsed().as_millis() as u64;
+    if response.status().is_server_error() {
+        tracing::error!(request_id = %request_id.0, %method, path, status, duration_ms, "request failed");
+    } else {
+        tracing::info!(request_id = %request_id.0, %method, path, status, duration_ms, "request");
+    }
+    response
+}

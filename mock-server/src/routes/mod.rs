@@ -1,0 +1,14 @@
+//! HTTP handlers, one file per resource. Handlers stay thin: they parse the
+//! request, call the store and shape the response.
+
+pub(crate) mod meta;
+pub(crate) mod plants;
+
+use axum::http::Uri;
+
+use crate::problem::ApiError;
+
+/// `404 not_found` for every path no route matches.
+pub(crate) async fn unknown_path(uri: Uri) -> ApiError {
+    ApiError::unknown_path(uri.path())
+}

@@ -1,0 +1,416 @@
+//! Plants: the stored record and the operations on it.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+use letta::types::{Category, PlantStatus};
+use serde::{Deserialize, Serialize};
+
+use super::State;
+use crate::ids;
+use crate::pagination::{HasId, PageOf, PageRequest, slice_page};
+use crate::problem::ApiError;
+
+/// Largest stock level a plant can have.
+pub(crate) const MAX_STOCK: i64 = 1_000_000;
+
+/// A stored plant, serialized exactly as the API's `Plant` object.
+///
+/// NOTE: the SDK's `letta::types::Plant` is `#[non_exhaustive]` and has no
+/// constructor, so this crate cannot build one. This record mirrors its
+/// fields instead, and the integration tests decode every plant response as
+/// the SDK type and compare it with the JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlantRecord {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) species: String,
+    pub(crate) category: Category,
+    pub(crate) description: String,
+    pub(crate) tags: Vec<String>,
+    pub(crate) price: i64,
+    pub(crate) currency: String,
+    pub(crate) stock: i64,
+    pub(crate) low_stock_threshold: i64,
+    pub(crate) status: PlantStatus,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl PlantRecord {
+    /// Recomputes `status` from `stock` and `low_stock_threshold`.
+    pub(crate) fn refresh_status(&mut self) {
+        self.status = status_for(self.stock, self.low_stock_threshold);
+    }
+}
+
+impl HasId for PlantRecord {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// Derives the status: out of stock at 0, low at or below the threshold.
+pub(crate) fn status_for(stock: i64, low_stock_threshold: i64) -> PlantStatus {
+    if stock <= 0 {
+        PlantStatus::OutOfStock
+    } else if stock <= low_stock_threshold {
+        PlantStatus::LowStock
+    } else {
+        PlantStatus::InStock
+    }
+}
+
+/// A checked `POST /v1/plants` body with defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewPlant {
+    pub(crate) name: String,
+    pub(crate) species: String,
+    pub(crate) category: Category,
+    pub(crate) description: String,
+    pub(crate) tags: Vec<String>,
+    pub(crate) price: i64,
+    pub(crate) currency: String,
+    pub(crate) stock: i64,
+    pub(crate) low_stock_threshold: i64,
+}
+
+/// A checked `PATCH /v1/plants/{id}` body: `None` leaves a field unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PlantChanges {
+    pub(crate) name: Option<String>,
+    pub(crate) species: Option<String>,
+    pub(crate) category: Option<Category>,
+    pub(crate) description: Option<String>,
+    pub(crate) tags: Option<Vec<String>>,
+    pub(crate) price: Option<i64>,
+    pub(crate) currency: Option<String>,
+    pub(crate) low_stock_threshold: Option<i64>,
+}
+
+/// A checked `POST /v1/plants/{id}/stock` body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StockChange {
+    Delta(i64),
+    Set(i64),
+}
+
+/// The filters of `GET /v1/plants`; `None` matches every plant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PlantFilter {
+    pub(crate) status: Option<PlantStatus>,
+    pub(crate) category: Option<Category>,
+    pub(crate) tag: Option<String>,
+    /// Matched case-insensitively against name and species.
+    pub(crate) q: Option<String>,
+    pub(crate) min_price: Option<i64>,
+    pub(crate) max_price: Option<i64>,
+}
+
+impl PlantFilter {
+    fn matches(&self, plant: &PlantRecord) -> bool {
+        let lowercase_q = self.q.as_ref().map(|q| q.to_lowercase());
+        self.status
+            .as_ref()
+            .is_none_or(|status| &plant.status == status)
+            && self
+                .category
+                .as_ref()
+                .is_none_or(|category| &plant.category == category)
+            && self.tag.as_ref().is_none_or(|tag| plant.tags.contains(tag))
+            && lowercase_q.as_ref().is_none_or(|q| {
+                plant.name.to_lowercase().contains(q) || plant.species.to_lowercase().contains(q)
+            })
+            && self.min_price.is_none_or(|min| plant.price >= min)
+            && self.max_price.is_none_or(|max| plant.price <= max)
+    }
+}
+
+/// The field a plant list is sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum SortKey {
+    #[default]
+    CreatedAt,
+    Name,
+    Price,
+    Stock,
+}
+
+/// A plant list order: a key and a direction, with ties broken by id in the
+/// same direction so the order is total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PlantSort {
+    pub(crate) key: SortKey,
+    pub(crate) descending: bool,
+}
+
+impl PlantSort {
+    fn compare(self, a: &PlantRecord, b: &PlantRecord) -> Ordering {
+        let primary = match self.key {
+            SortKey::CreatedAt => a.created_at.cmp(&b.created_at),
+            SortKey::Name => a.name.cmp(&b.name),
+            SortKey::Price => a.price.cmp(&b.price),
+            SortKey::Stock => a.stock.cmp(&b.stock),
+        };
+        let order = primary.then_with(|| a.id.cmp(&b.id));
+        if self.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    }
+}
+
+impl State {
+    /// Returns the plant with `id`.
+    pub(crate) fn plant(&self, id: &str) -> Result<PlantRecord, ApiError> {
+        self.plants
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("plant", id))
+    }
+
+    /// Returns one page of the plants matching `filter`, in `sort` order.
+    ///
+    /// A keyset cursor is placed by its sort key, so it works even when the
+    /// cursor plant no longer matches the filter. A deleted cursor works
+    /// under `created_at` order (either direction) because ids sort in
+    /// creation order; under other orders it is `400 invalid_parameter`.
+    pub(crate) fn list_plants(
+        &self,
+        filter: &PlantFilter,
+        sort: PlantSort,
+        page: &PageRequest,
+    ) -> Result<PageOf<PlantRecord>, ApiError> {
+        let mut matching: Vec<&PlantRecord> = self
+            .plants
+            .values()
+            .filter(|plant| filter.matches(plant))
+            .collect();
+        matching.sort_by(|a, b| sort.compare(a, b));
+
+        let page = slice_page(&matching, page, |cursor| {
+            if !ids::is_well_formed(cursor, ids::PLANT) {
+                return Err(cursor_error(format!("`{cursor}` is not a plant id")));
+            }
+            if let Some(cursor_plant) = self.plants.get(cursor) {
+                return Ok(matching.partition_point(|plant| {
+                    sort.compare(plant, cursor_plant) != Ordering::Greater
+                }));
+            }
+            if sort.key != SortKey::CreatedAt {
+                return Err(cursor_error(format!(
+                    "no plant with id `{cursor}`; a deleted plant can be a cursor only when sorting by created_at"
+                )));
+            }
+            Ok(matching.partition_point(|plant| {
+                if sort.descending {
+                    plant.id.as_str() > cursor
+                } else {
+                    plant.id.as_str() < cursor
+                }
+            }))
+        })?;
+
+        Ok(PageOf {
+            items: page.items.into_iter().cloned().collect(),
+            page: page.page,
+            limit: page.limit,
+            total: page.total,
+            has_more: page.has_more,
+        })
+    }
+
+    /// Creates a plant.
+    pub(crate) fn create_plant(&mut self, new: NewPlant) -> PlantRecord {
+        let now = self.now();
+        let mut id = self.ids.next(ids::PLANT);
+        // Only a hand-edited state file can make an issued id collide.
+        while self.plants.contains_key(&id) {
+            id = self.ids.next(ids::PLANT);
+        }
+
+        let plant = PlantRecord {
+            status: status_for(new.stock, new.low_stock_threshold),
+            id: id.clone(),
+            name: new.name,
+            species: new.species,
+            category: new.category,
+            description: new.description,
+            tags: new.tags,
+            price: new.price,
+            currency: new.currency,
+            stock: new.stock,
+            low_stock_threshold: new.low_stock_threshold,
+            created_at: now,
+            updated_at: now,
+        };
+        self.plants.insert(id, plant.clone());
+        plant
+    }
+
+    /// Applies `changes`; `updated_at` moves only when a value changes.
+    pub(crate) fn update_plant(
+        &mut self,
+        id: &str,
+        changes: PlantChanges,
+    ) -> Result<PlantRecord, ApiError> {
+        let mut plant = self.plant(id)?;
+        let before = plant.clone();
+
+        let PlantChanges {
+            name,
+            species,
+            category,
+            description,
+            tags,
+            price,
+            currency,
+            low_stock_threshold,
+        } = changes;
+        plant.name = name.unwrap_or(plant.name);
+        plant.species = species.unwrap_or(plant.species);
+        plant.category = category.unwrap_or(plant.category);
+        plant.description = description.unwrap_or(plant.description);
+        plant.tags = tags.unwrap_or(plant.tags);
+        plant.price = price.unwrap_or(plant.price);
+        plant.currency = currency.unwrap_or(plant.currency);
+        plant.low_stock_threshold = low_stock_threshold.unwrap_or(plant.low_stock_threshold);
+        plant.refresh_status();
+
+        if plant != before {
+            plant.updated_at = self.now();
+            self.plants.insert(plant.id.clone(), plant.clone());
+        }
+        Ok(plant)
+    }
+
+    /// Deletes a plant.
+    pub(crate) fn delete_plant(&mut self, id: &str) -> Result<(), ApiError> {
+        self.plants
+            .remove(id)
+            .map(|_| ())
+            .ok_or_else(|| ApiError::not_found("plant", id))
+    }
+
+    /// Changes the stock of a plant.
+    ///
+    /// # Errors
+    ///
+    /// `404` for an unknown id, `409 insufficient_stock` when a delta would
+    /// take stock below zero, and `422` when it would take stock over
+    /// [`MAX_STOCK`].
+    pub(crate) fn change_stock(
+        &mut self,
+        id: &str,
+        change: StockChange,
+    ) -> Result<PlantRecord, ApiError> {
+        let mut plant = self.plant(id)?;
+
+        let stock = match change {
+            StockChange::Set(level) => level,
+            StockChange::Delta(delta) => {
+                let stock = plant.stock.saturating_add(delta);
+                if stock < 0 {
+                    return Err(ApiError::insufficient_stock(format!(
+                        "plant `{id}` has {} in stock; cannot remove {}",
+                        plant.stock,
+                        delta.unsigned_abs()
+                    )));
+                }
+                if stock > MAX_STOCK {
+                    return Err(ApiError::validation_failed(vec![
+                        letta::types::FieldError::new(
+                            "/delta",
+                            format!(
+                                "would take stock from {} to {stock}, over the maximum of {MAX_STOCK}",
+                                plant.stock
+                            ),
+                        ),
+                    ]));
+                }
+                stock
+            }
+        };
+
+        if stock != plant.stock {
+            plant.stock = stock;
+            plant.refresh_status();
+            plant.updated_at = self.now();
+            self.plants.insert(plant.id.clone(), plant.clone());
+        }
+        Ok(plant)
+    }
+
+    /// Checks a state read from a file and recomputes derived fields.
+    pub(crate) fn check_loaded(&mut self) -> Result<(), String> {
+        for plant in self.plants.values_mut() {
+            if let Category::Unknown(category) = &plant.category {
+                return Err(format!(
+                    "plant `{}` has unknown category `{category}`",
+                    plant.id
+                ));
+            }
+            if plant.stock < 0 {
+                return Err(format!("plant `{}` has negative stock", plant.id));
+            }
+            plant.refresh_status();
+            self.clock = self.clock.max(plant.created_at).max(plant.updated_at);
+        }
+        Ok(())
+    }
+}
+
+fn cursor_error(detail: String) -> ApiError {
+    ApiError::invalid_parameters(vec![letta::types::FieldError::new(
+        "starting_after",
+        detail,
+    )])
+}
+
+/// Serializes the plant map as a list in id order, and rejects duplicate ids
+/// when reading it back.
+pub(super) mod as_list {
+    use std::collections::BTreeMap;
+
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::PlantRecord;
+
+    pub(crate) fn serialize<S: Serializer>(
+        plants: &BTreeMap<String, PlantRecord>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(plants.values())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, PlantRecord>, D::Error> {
+        let list = Vec::<PlantRecord>::deserialize(deserializer)?;
+        let mut plants = BTreeMap::new();
+        for plant in list {
+            let id = plant.id.clone();
+            if plants.insert(id.clone(), plant).is_some() {
+                return Err(D::Error::custom(format!("duplicate plant id `{id}`")));
+            }
+        }
+        Ok(plants)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_follows_stock_and_threshold() {
+        assert_eq!(status_for(0, 5), PlantStatus::OutOfStock);
+        assert_eq!(status_for(1, 5), PlantStatus::LowStock);
+        assert_eq!(status_for(5, 5), PlantStatus::LowStock);
+        assert_eq!(status_for(6, 5), PlantStatus::InStock);
+        assert_eq!(status_for(1, 0), PlantStatus::InStock);
+    }
+}
