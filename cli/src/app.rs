@@ -1,0 +1,118 @@
+//! One run of the CLI: connect to the server, run the command, and turn the
+//! outcome into an exit code.
+
+use anyhow::Result;
+use letta::Client;
+
+use crate::commands::{self, plants::Invocation};
+use crate::error::{self, ErrorContext, Exit, UsageError};
+use crate::mock::{self, EmbeddedMock};
+use crate::output::Output;
+use crate::settings::{Command, Connection, Settings, Target};
+
+const USER_AGENT: &str = concat!("letta-cli/", env!("CARGO_PKG_VERSION"));
+
+/// Runs the command in `settings` until it ends or Ctrl-C is pressed, and
+/// reports any error on stderr.
+pub(crate) async fn run(settings: Settings, output: &mut Output) -> Exit {
+    let mut context = ErrorContext {
+        base_url: None,
+        mock: settings.connection.target == Target::Mock,
+        timeout: settings.connection.timeout,
+    };
+
+    let result = tokio::select! {
+        result = execute(settings, output, &mut context) => result,
+        _ = tokio::signal::ctrl_c() => return Exit::Interrupted,
+    };
+    let result = result.and_then(|()| Ok(output.flush()?));
+
+    match result {
+        Ok(()) => Exit::Success,
+        // The reader of stdout is gone, which is how `| head` ends a run.
+        Err(error) if error::is_broken_pipe(&error) => Exit::Success,
+        Err(error) => {
+            error::report(output, &error, &context);
+            error::exit_code(&error)
+        }
+    }
+}
+
+async fn execute(
+    settings: Settings,
+    output: &mut Output,
+    context: &mut ErrorContext,
+) -> Result<()> {
+    let Settings {
+        connection,
+        mock_state_file,
+        command,
+        ..
+    } = settings;
+    let plants = match command {
+        Command::MockReset => {
+            return commands::mock::reset(mock_state_file.as_deref(), output).await;
+        }
+        Command::Plants(plants) => plants,
+    };
+
+    let mock = match connection.target {
+        Target::Mock => {
+            let state_file = mock::require_state_file(mock_state_file.as_deref())?;
+            Some(EmbeddedMock::start(state_file, output).await?)
+        }
+        _ => None,
+    };
+
+    let result = async {
+        let client = build_client(&connection, mock.as_ref(), context)?;
+        let invocation = Invocation {
+            mock: mock.is_some(),
+        };
+        commands::plants::run(&client, plants, output, invocation).await
+    }
+    .await;
+
+    let stopped = match mock {
+        Some(mock) => mock.shutdown().await,
+        None => Ok(()),
+    };
+    result.and(stopped)
+}
+
+fn build_client(
+    settings: &Connection,
+    mock: Option<&EmbeddedMock>,
+    context: &mut ErrorContext,
+) -> Result<Client> {
+    let (base_url, api_key) = match (&settings.target, mock) {
+        (Target::Mock, Some(mock)) => {
+            // LETTA_API_KEY belongs to a real server; only an explicit
+            // --api-key replaces the mock's own key.
+            let key = match (&settings.api_key, settings.api_key_from_flag) {
+                (Some(key), true) => key.expose().to_owned(),
+                _ => mock.api_key(),
+            };
+            (mock.base_url(), Some(key))
+        }
+        (Target::Server(url), _) => (
+            url.clone(),
+            settings.api_key.as_ref().map(|key| key.expose().to_owned()),
+        ),
+        _ => {
+            return Err(UsageError::new("no server to talk to: the base URL is not set")
+                .hint("pass --base-url URL, set LETTA_BASE_URL, or add --mock to use the bundled mock server")
+                .into());
+        }
+    };
+    context.base_url = Some(base_url.clone());
+
+    let mut builder = Client::builder().base_url(base_url).user_agent(USER_AGENT);
+    if let Some(key) = api_key {
+        builder = builder.api_key(key);
+    }
+    if let Some(timeout) = settings.timeout {
+        builder = builder.timeout(timeout);
+    }
+    Ok(builder.build()?)
+}

@@ -1,0 +1,133 @@
+//! How API objects look in each output format.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use comfy_table::Color;
+use letta::types::{Plant, PlantStatus};
+
+use crate::money;
+use crate::output::{Column, Record, Styled};
+
+const PLANT_COLUMNS: &[Column] = &[
+    Column {
+        title: "ID",
+        numeric: false,
+    },
+    Column {
+        title: "NAME",
+        numeric: false,
+    },
+    Column {
+        title: "SPECIES",
+        numeric: false,
+    },
+    Column {
+        title: "CATEGORY",
+        numeric: false,
+    },
+    Column {
+        title: "PRICE",
+        numeric: true,
+    },
+    Column {
+        title: "STOCK",
+        numeric: true,
+    },
+    Column {
+        title: "STATUS",
+        numeric: false,
+    },
+];
+
+const PLANT_CSV_HEADER: &[&str] = &[
+    "id",
+    "name",
+    "species",
+    "category",
+    "description",
+    "tags",
+    "price",
+    "currency",
+    "stock",
+    "low_stock_threshold",
+    "status",
+    "created_at",
+    "updated_at",
+];
+
+impl Record for Plant {
+    fn columns() -> &'static [Column] {
+        PLANT_COLUMNS
+    }
+
+    fn row(&self) -> Vec<Styled> {
+        vec![
+            Styled::plain(&self.id),
+            Styled::plain(&self.name),
+            Styled::plain(&self.species),
+            Styled::plain(self.category.as_str()),
+            Styled::plain(money::format(self.price, &self.currency)),
+            Styled::plain(self.stock.to_string()),
+            status_cell(&self.status),
+        ]
+    }
+
+    fn csv_header() -> &'static [&'static str] {
+        PLANT_CSV_HEADER
+    }
+
+    fn csv_record(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.name.clone(),
+            self.species.clone(),
+            self.category.to_string(),
+            self.description.clone(),
+            self.tags.join(";"),
+            self.price.to_string(),
+            self.currency.clone(),
+            self.stock.to_string(),
+            self.low_stock_threshold.to_string(),
+            self.status.to_string(),
+            timestamp(&self.created_at),
+            timestamp(&self.updated_at),
+        ]
+    }
+
+    fn details(&self) -> Vec<(&'static str, Styled)> {
+        vec![
+            ("ID", Styled::plain(&self.id)),
+            ("Name", Styled::plain(&self.name)),
+            ("Species", Styled::plain(&self.species)),
+            ("Category", Styled::plain(self.category.as_str())),
+            ("Description", Styled::plain(&self.description)),
+            ("Tags", Styled::plain(self.tags.join(", "))),
+            (
+                "Price",
+                Styled::plain(money::format(self.price, &self.currency)),
+            ),
+            ("Stock", Styled::plain(self.stock.to_string())),
+            (
+                "Low-stock threshold",
+                Styled::plain(self.low_stock_threshold.to_string()),
+            ),
+            ("Status", status_cell(&self.status)),
+            ("Created", Styled::plain(timestamp(&self.created_at))),
+            ("Updated", Styled::plain(timestamp(&self.updated_at))),
+        ]
+    }
+}
+
+fn status_cell(status: &PlantStatus) -> Styled {
+    let color = match status {
+        PlantStatus::InStock => Color::Green,
+        PlantStatus::LowStock => Color::Yellow,
+        PlantStatus::OutOfStock => Color::Red,
+        _ => return Styled::plain(status.as_str()),
+    };
+    Styled::colored(status.as_str(), color)
+}
+
+/// Formats a time as RFC 3339 in UTC, the same text the JSON output carries.
+fn timestamp(time: &DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
