@@ -236,6 +236,12 @@ pub(crate) struct PlantFieldArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("name", |arg| arg.required(true)),
+    mut_arg("species", |arg| arg.required(true)),
+    mut_arg("category", |arg| arg.required(true)),
+    mut_arg("price", |arg| arg.required(true)),
+)]
 pub(crate) struct CreateArgs {
     #[command(flatten)]
     pub(crate) fields: PlantFieldArgs,

@@ -247,7 +247,10 @@ fn sdk_hints(error: &letta::Error, context: &ErrorContext) -> Vec<String> {
         401 => vec!["check the API key given with --api-key or set in LETTA_API_KEY".to_owned()],
         403 => vec!["the API key is valid but lacks permission for this request".to_owned()],
         429 => match api.retry_after {
-            Some(wait) => vec![format!("retry in {} seconds", wait.as_secs().max(1))],
+            Some(wait) => match wait.as_secs().max(1) {
+                1 => vec!["retry in 1 second".to_owned()],
+                seconds => vec![format!("retry in {seconds} seconds")],
+            },
             None => vec!["wait a moment, then retry".to_owned()],
         },
         500..=599 => vec![
