@@ -1,8 +1,8 @@
 //! Resource identifiers: a type prefix, a sequence number and a random tail.
 //!
-//! `plt_0000001rk3f9zq2m` is `plt_`, then 8 characters of Crockford base32
-//! (lowercase) encoding the per-type sequence number, then 8 characters drawn
-//! from the seeded generator. The fixed-width sequence makes ids sort in
+//! `plt_000000014XK9QF2M` is `plt_`, then 8 characters of Crockford base32
+//! encoding the per-type sequence number, then 8 characters drawn from the
+//! seeded generator. The fixed-width sequence makes ids sort in
 //! creation order; the random tail keeps them opaque but reproducible.
 
 use std::collections::BTreeMap;
@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::rng::SplitMix64;
 
-/// Crockford's base32 alphabet in lowercase. Its ASCII order matches the
-/// digit values, so encoded numbers of equal width sort numerically.
-const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+/// Crockford's base32 alphabet: digits and uppercase letters without I, L, O
+/// and U. Its ASCII order matches the digit values, so encoded numbers of
+/// equal width sort numerically.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// Characters in each of the two parts after the prefix.
 const PART_LEN: usize = 8;
@@ -53,7 +54,7 @@ impl IdGenerator {
 }
 
 /// Appends the low 40 bits of `value` as 8 base32 characters.
-fn push_base32(out: &mut String, value: u64) {
+pub(crate) fn push_base32(out: &mut String, value: u64) {
     for index in (0..PART_LEN).rev() {
         let digit = (value >> (5 * index)) & 31;
         out.push(char::from(ALPHABET[digit as usize]));
@@ -104,7 +105,8 @@ mod tests {
     fn malformed_ids_are_detected() {
         assert!(!is_well_formed("plt_short", PLANT));
         assert!(!is_well_formed("cus_00000001abcdefgh", PLANT));
-        assert!(!is_well_formed("plt_00000001ABCDEFGH", PLANT));
-        assert!(!is_well_formed("plt_00000001abcdefgi", PLANT));
+        assert!(!is_well_formed("plt_00000001abcdefgh", PLANT));
+        assert!(!is_well_formed("plt_00000001ABCDEFGI", PLANT));
+        assert!(is_well_formed("plt_00000001ABCDEFGH", PLANT));
     }
 }

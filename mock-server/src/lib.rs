@@ -26,6 +26,7 @@ mod config;
 mod error;
 mod ids;
 mod middleware;
+mod origin;
 mod pagination;
 mod persist;
 mod problem;

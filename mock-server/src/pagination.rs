@@ -6,12 +6,13 @@
 //! header whose URLs keep the request's filters, `sort` and `limit`.
 
 use axum::Json;
-use axum::http::header::{HOST, LINK};
+use axum::http::header::LINK;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use letta::types::ListResponse;
 use serde::Serialize;
 
+use crate::origin::request_origin;
 use crate::problem::ApiError;
 use crate::query::QueryParams;
 
@@ -114,7 +115,7 @@ pub(crate) fn list_response<T: Serialize + HasId>(
     path: &str,
     retained: &[(&'static str, String)],
 ) -> Response {
-    let base = format!("http://{}{path}", request_host(headers));
+    let base = format!("{}{path}", request_origin(headers));
     let link = link_header(&base, retained, &page);
     let envelope = ListResponse::new(page.items, page.page, page.limit, page.total, page.has_more);
 
@@ -123,23 +124,6 @@ pub(crate) fn list_response<T: Serialize + HasId>(
         response.headers_mut().insert(LINK, link);
     }
     response
-}
-
-/// Returns the `Host` the client used, or `localhost` when it is missing or
-/// holds characters that do not belong in a host and port.
-fn request_host(headers: &HeaderMap) -> &str {
-    let host = headers.get(HOST).and_then(|value| value.to_str().ok());
-    match host {
-        Some(host)
-            if !host.is_empty()
-                && host
-                    .bytes()
-                    .all(|byte| byte.is_ascii_alphanumeric() || b".-:[]_".contains(&byte)) =>
-        {
-            host
-        }
-        _ => "localhost",
-    }
 }
 
 fn link_header<T: HasId>(

@@ -155,7 +155,7 @@ async fn wrong_method_lists_allowed() {
     let server = start().await;
 
     let collection = server.send(Method::PUT, "/v1/plants", None).await;
-    let stock = server.get("/v1/plants/plt_00000001aaaaaaaa/stock").await;
+    let stock = server.get("/v1/plants/plt_00000001AAAAAAAA/stock").await;
 
     collection.assert_problem(405, "method_not_allowed");
     assert_eq!(collection.header("allow"), Some("GET,HEAD,POST"));
@@ -249,6 +249,7 @@ async fn request_ids_are_unique_and_repeated() {
         .header("request-id")
         .expect("success carries Request-Id");
     assert!(first_id.starts_with("req_"), "{first_id}");
+    assert_eq!(first_id.len(), 20, "{first_id}");
     assert_ne!(first_id, second_id);
     assert_eq!(
         failed.body["request_id"].as_str(),

@@ -33,6 +33,14 @@ async fn plants_decode_as_sdk_type() {
         let encoded = serde_json::to_value(&decoded).expect("plant encodes");
         assert_eq!(encoded, plant, "the SDK type keeps every field");
         assert!(decoded.id.starts_with("plt_"), "{}", decoded.id);
+        assert_eq!(decoded.id.len(), 20, "{}", decoded.id);
+        assert!(
+            decoded.id[4..]
+                .bytes()
+                .all(|byte| byte.is_ascii_digit() || byte.is_ascii_uppercase()),
+            "{}",
+            decoded.id
+        );
     }
 }
 
@@ -293,11 +301,14 @@ async fn inverted_price_range_rejected() {
 
     let reply = server.get("/v1/plants?min_price=500&max_price=100").await;
     let negative = server.get("/v1/plants?min_price=-1").await;
+    let too_high = server.get("/v1/plants?max_price=100000001").await;
 
     reply.assert_problem(400, "invalid_parameter");
     assert_eq!(reply.error_pointers(), ["min_price"]);
     negative.assert_problem(400, "invalid_parameter");
     assert_eq!(negative.error_pointers(), ["min_price"]);
+    too_high.assert_problem(400, "invalid_parameter");
+    assert_eq!(too_high.error_pointers(), ["max_price"]);
 }
 
 #[tokio::test]

@@ -33,10 +33,8 @@ async fn create_get_patch_delete_round_trip() {
         .as_str()
         .expect("the plant has an id")
         .to_owned();
-    assert_eq!(
-        created.header("location"),
-        Some(format!("/v1/plants/{id}").as_str())
-    );
+    let location = server.url(&format!("/v1/plants/{id}"));
+    assert_eq!(created.header("location"), Some(location.as_str()));
     assert_eq!(created.body["name"], "Blue Star Fern");
     assert_eq!(created.body["tags"], json!(["pet-safe", "low-light"]));
     assert_eq!(created.body["currency"], "usd");
@@ -228,12 +226,12 @@ async fn patch_null_clears_description() {
 async fn unknown_id_is_not_found() {
     let server = start().await;
 
-    let get = server.get("/v1/plants/plt_0000zzzz00000000").await;
+    let get = server.get("/v1/plants/plt_0000ZZZZ00000000").await;
     let patch = server
-        .patch("/v1/plants/plt_0000zzzz00000000", json!({"price": 1}))
+        .patch("/v1/plants/plt_0000ZZZZ00000000", json!({"price": 1}))
         .await;
     let stock = server
-        .post("/v1/plants/plt_0000zzzz00000000/stock", json!({"delta": 1}))
+        .post("/v1/plants/plt_0000ZZZZ00000000/stock", json!({"delta": 1}))
         .await;
 
     get.assert_problem(404, "not_found");
@@ -241,7 +239,7 @@ async fn unknown_id_is_not_found() {
         get.body["detail"]
             .as_str()
             .unwrap_or_default()
-            .contains("plt_0000zzzz00000000")
+            .contains("plt_0000ZZZZ00000000")
     );
     patch.assert_problem(404, "not_found");
     stock.assert_problem(404, "not_found");

@@ -14,9 +14,15 @@ use crate::problem::{REQUEST_ID, finish_error_response};
 pub(crate) struct RequestId(pub(crate) String);
 
 impl RequestId {
-    /// Creates `req_` followed by 32 random hex digits.
+    /// Creates `req_` followed by 16 random Crockford base32 characters,
+    /// drawn from the OS generator rather than the seed, so that ids differ
+    /// between runs.
     fn generate() -> Self {
-        Self(format!("req_{}", uuid::Uuid::new_v4().simple()))
+        let random = uuid::Uuid::new_v4().as_u128();
+        let mut id = String::from("req_");
+        crate::ids::push_base32(&mut id, random as u64);
+        crate::ids::push_base32(&mut id, (random >> 64) as u64);
+        Self(id)
     }
 }
 

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::body::JsonObject;
+use crate::origin::request_origin;
 use crate::pagination::{PAGE_PARAMS, PageRequest, list_response};
 use crate::problem::ApiError;
 use crate::query::QueryParams;
@@ -52,6 +53,7 @@ async fn list(
 
 async fn create(
     State(app): State<AppState>,
+    headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
     let new_plant = input::new_plant(&body)?;
@@ -60,7 +62,7 @@ async fn create(
         .store
         .write(|state| Ok(state.create_plant(new_plant)))
         .await?;
-    let location = format!("{COLLECTION}/{}", plant.id);
+    let location = format!("{}{COLLECTION}/{}", request_origin(&headers), plant.id);
     Ok((StatusCode::CREATED, [(LOCATION, location)], Json(plant)).into_response())
 }
 

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 use crate::store::{MAX_STOCK, NewPlant, PlantChanges, StockChange};
 use crate::validate::{Fields, StringRule};
 
-const MAX_PRICE: i64 = 100_000_000;
+/// Highest price accepted, in minor units.
+pub(super) const MAX_PRICE: i64 = 100_000_000;
 const MAX_TAGS: usize = 20;
 const DEFAULT_CURRENCY: &str = "usd";
 const DEFAULT_LOW_STOCK_THRESHOLD: i64 = 5;

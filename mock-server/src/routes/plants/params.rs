@@ -2,6 +2,7 @@
 
 use letta::types::{Category, PlantStatus};
 
+use super::input::MAX_PRICE;
 use crate::query::QueryParams;
 use crate::store::{PlantFilter, PlantSort, SortKey};
 
@@ -39,8 +40,8 @@ pub(super) fn filter(query: &mut QueryParams) -> PlantFilter {
     });
     let tag = query.parse_with("tag", |raw| bounded_text(raw, MAX_TAG_CHARS));
     let q = query.parse_with("q", |raw| bounded_text(raw, MAX_Q_CHARS));
-    let min_price = query.integer("min_price", 0..=i64::MAX);
-    let max_price = query.integer("max_price", 0..=i64::MAX);
+    let min_price = query.integer("min_price", 0..=MAX_PRICE);
+    let max_price = query.integer("max_price", 0..=MAX_PRICE);
 
     if let (Some(min), Some(max)) = (min_price, max_price)
         && min > max
