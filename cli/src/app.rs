@@ -87,8 +87,8 @@ fn build_client(
 ) -> Result<Client> {
     let (base_url, api_key) = match (&settings.target, mock) {
         (Target::Mock, Some(mock)) => {
-            // LETTA_API_KEY belongs to a real server; only an explicit
-            // --api-key replaces the mock's own key.
+            // LETTA_API_KEY is meant for a real server, so only an
+            // explicit --api-key replaces the mock's own key.
             let key = match (&settings.api_key, settings.api_key_from_flag) {
                 (Some(key), true) => key.expose().to_owned(),
                 _ => mock.api_key(),

@@ -189,7 +189,7 @@ pub(crate) struct ListArgs {
     #[arg(long, value_name = "MINOR_UNITS")]
     pub(crate) max_price: Option<i64>,
 
-    /// Order of the list; a leading - reverses it
+    /// Order of the list, such as price, or -price for the reverse
     #[arg(
         long,
         value_name = "ORDER",
@@ -226,7 +226,7 @@ pub(crate) struct PlantFieldArgs {
     #[arg(long, value_name = "TEXT")]
     pub(crate) description: Option<String>,
 
-    /// A tag; repeat the flag for several
+    /// A tag (repeat the flag for several tags)
     #[arg(long = "tag", value_name = "TAG")]
     pub(crate) tags: Vec<String>,
 

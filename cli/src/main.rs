@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     let env = |name: &str| std::env::var_os(name).map(|value| value.to_string_lossy().into_owned());
     let settings = Settings::resolve(cli, env, Terminals::detect());
 
-    output::init_logging(settings.verbose);
+    output::init_logging(settings.verbose, settings.output);
     let mut output = Output::new(settings.output);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -8,11 +8,18 @@
 use std::io::{self, BufWriter, Stdout, Write};
 use std::marker::PhantomData;
 
-use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{
+    Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
+    presets,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::settings::{OutputFormat, OutputSettings};
+
+/// The narrowest a wrapping column gets in a narrow terminal. Below it the
+/// table grows wider than the terminal, which wraps lines itself.
+const MIN_WRAPPED_WIDTH: u16 = 12;
 
 /// A column of a list table.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +28,9 @@ pub(crate) struct Column {
     pub(crate) title: &'static str,
     /// Whether values line up on the right, as numbers and amounts do.
     pub(crate) numeric: bool,
+    /// Whether long values may wrap onto more lines to fit the terminal.
+    /// Ids and amounts never wrap, so they can be copied whole.
+    pub(crate) wraps: bool,
 }
 
 /// A value shown in a table cell, with an optional colour that applies only
@@ -32,7 +42,7 @@ pub(crate) struct Styled {
 }
 
 impl Styled {
-    /// A plain value.
+    /// Creates a plain value.
     pub(crate) fn plain(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
@@ -40,7 +50,7 @@ impl Styled {
         }
     }
 
-    /// A value shown in `color` when colour is on.
+    /// Creates a value shown in `color` when colour is on.
     pub(crate) fn colored(text: impl Into<String>, color: Color) -> Self {
         Self {
             text: text.into(),
@@ -51,15 +61,15 @@ impl Styled {
 
 /// An API object that the CLI can print in every output format.
 pub(crate) trait Record: Serialize {
-    /// The columns of a list table.
+    /// Returns the columns of a list table.
     fn columns() -> &'static [Column];
-    /// The cells of one list table row, in the order of [`Record::columns`].
+    /// Returns the cells of one list table row, in the order of [`Record::columns`].
     fn row(&self) -> Vec<Styled>;
-    /// The CSV header row.
+    /// Returns the CSV header row.
     fn csv_header() -> &'static [&'static str];
-    /// One CSV record, in the order of [`Record::csv_header`].
+    /// Returns one CSV record, in the order of [`Record::csv_header`].
     fn csv_record(&self) -> Vec<String>;
-    /// Label and value pairs for the vertical table of a single object.
+    /// Returns the label and value pairs for the vertical table of a single object.
     fn details(&self) -> Vec<(&'static str, Styled)>;
 }
 
@@ -131,9 +141,18 @@ impl Output {
                     .collect();
                 table.set_header(header);
                 for (index, column) in R::columns().iter().enumerate() {
-                    if let (true, Some(table_column)) = (column.numeric, table.column_mut(index)) {
+                    let Some(table_column) = table.column_mut(index) else {
+                        continue;
+                    };
+                    if column.numeric {
                         table_column.set_cell_alignment(CellAlignment::Right);
                     }
+                    let constraint = if column.wraps {
+                        ColumnConstraint::LowerBoundary(Width::Fixed(MIN_WRAPPED_WIDTH))
+                    } else {
+                        ColumnConstraint::ContentWidth
+                    };
+                    table_column.set_constraint(constraint);
                 }
                 ListState::Table(Box::new(table))
             }
@@ -311,17 +330,18 @@ impl<R: Record> ListWriter<'_, R> {
 /// Installs the log subscriber: debug-level events to stderr with `-v`,
 /// nothing otherwise, so that libraries stay silent by default. `RUST_LOG`
 /// replaces the default filter when set.
-pub(crate) fn init_logging(verbose: bool) {
+pub(crate) fn init_logging(verbose: bool, settings: OutputSettings) {
     if !verbose {
         return;
     }
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("warn,letta=debug,letta_cli=debug,letta_mock=info")
-    });
+    // The binary's crate is also named `letta`, so this target covers the
+    // CLI and the SDK.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,letta=debug,letta_mock=info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
-        .with_target(true)
+        .with_ansi(settings.color_stderr)
         .init();
 }
 

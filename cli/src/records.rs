@@ -1,4 +1,4 @@
-//! How API objects look in each output format.
+//! Table rows, CSV records and field lists of API objects, for each output format.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use comfy_table::Color;
@@ -8,35 +8,22 @@ use crate::money;
 use crate::output::{Column, Record, Styled};
 
 const PLANT_COLUMNS: &[Column] = &[
-    Column {
-        title: "ID",
-        numeric: false,
-    },
-    Column {
-        title: "NAME",
-        numeric: false,
-    },
-    Column {
-        title: "SPECIES",
-        numeric: false,
-    },
-    Column {
-        title: "CATEGORY",
-        numeric: false,
-    },
-    Column {
-        title: "PRICE",
-        numeric: true,
-    },
-    Column {
-        title: "STOCK",
-        numeric: true,
-    },
-    Column {
-        title: "STATUS",
-        numeric: false,
-    },
+    column("ID", false, false),
+    column("NAME", false, true),
+    column("SPECIES", false, true),
+    column("CATEGORY", false, false),
+    column("PRICE", true, false),
+    column("STOCK", true, false),
+    column("STATUS", false, false),
 ];
+
+const fn column(title: &'static str, numeric: bool, wraps: bool) -> Column {
+    Column {
+        title,
+        numeric,
+        wraps,
+    }
+}
 
 const PLANT_CSV_HEADER: &[&str] = &[
     "id",

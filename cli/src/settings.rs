@@ -14,13 +14,13 @@ use crate::commands::plants::{ListOptions, PlantFields, PlantsCommand, StockChan
 pub(crate) struct Settings {
     /// The server and how to talk to it.
     pub(crate) connection: Connection,
-    /// Where and how to print.
+    /// Output format and decoration.
     pub(crate) output: OutputSettings,
     /// Whether to log at debug level to stderr.
     pub(crate) verbose: bool,
     /// The state file of the bundled mock server, when one can be named.
     pub(crate) mock_state_file: Option<PathBuf>,
-    /// What to do.
+    /// The command to run.
     pub(crate) command: Command,
 }
 
@@ -49,7 +49,7 @@ pub(crate) enum Target {
     Missing,
 }
 
-/// How output is formatted and decorated.
+/// Output format and decoration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OutputSettings {
     /// The format of data on stdout.
@@ -103,7 +103,7 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Which standard streams are terminals.
+/// Terminal status of stdout and stderr.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Terminals {
     pub(crate) stdout: bool,
@@ -177,7 +177,7 @@ impl Settings {
     }
 }
 
-/// Decides whether a stream gets colour: `always` and `never` decide alone;
+/// Decides whether a stream gets colour. `always` and `never` decide alone.
 /// `auto` colours a terminal unless `NO_COLOR` is set to a non-empty value
 /// or `TERM` is `dumb`.
 fn use_color(choice: ColorArg, is_terminal: bool, env: &impl Fn(&str) -> Option<String>) -> bool {

@@ -111,12 +111,12 @@ fn plant_round_trip_persists_between_runs() {
     assert!(deleted.stdout.is_empty());
     assert!(text(&deleted.stderr).contains(&id), "says what it deleted");
 
-    let gone = state
+    let after_delete = state
         .letta()
         .args(["plants", "get", &id])
         .output()
         .expect("runs");
-    assert_eq!(gone.status.code(), Some(3));
+    assert_eq!(after_delete.status.code(), Some(3));
 }
 
 #[test]

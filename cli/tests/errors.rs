@@ -98,11 +98,11 @@ fn refused_connection_exits_8() {
 
 #[test]
 fn timeout_exits_8() {
-    // Accepts connections but never answers.
+    // Accepts connections but never responds.
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     std::thread::spawn(move || {
-        let _held: Vec<_> = listener.incoming().collect();
+        let _open_connections: Vec<_> = listener.incoming().collect();
     });
 
     let mut command = letta();
@@ -204,9 +204,9 @@ fn ctrl_c_exits_130() {
     let url = format!("http://{}", listener.local_addr().expect("address"));
     let (accepted, on_accept) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut held = Vec::new();
+        let mut open_connections = Vec::new();
         for stream in listener.incoming() {
-            held.push(stream);
+            open_connections.push(stream);
             let _ = accepted.send(());
         }
     });

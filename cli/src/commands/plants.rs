@@ -72,7 +72,7 @@ pub(crate) enum StockChange {
     Set(i64),
 }
 
-/// How the CLI was invoked, so that suggested commands can repeat it.
+/// Facts about the invocation, so that suggested commands can repeat it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Invocation {
     pub(crate) mock: bool,
@@ -163,7 +163,7 @@ async fn list_page(
     let mut request = list_request(client, options);
     match (options.page, &options.starting_after) {
         (Some(page), _) => request = request.page(page),
-        // Ask for page 1 by number, so the response says which page of how many it is.
+        // Ask for page 1 by number, so the response reports which page of how many it is.
         (None, None) => request = request.page(1),
         (None, Some(_)) => {}
     }
@@ -299,7 +299,7 @@ fn next_command(options: &ListOptions, invocation: Invocation, position: &str) -
     parts.join(" ")
 }
 
-/// Quotes a value for a POSIX shell when it holds anything but safe characters.
+/// Quotes a value for a POSIX shell when it contains anything but safe characters.
 fn shell_quote(value: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "-_.,:/=@+".contains(c);
     if !value.is_empty() && value.chars().all(safe) {
