@@ -351,3 +351,29 @@ async fn concurrent_changes_all_reach_state_file() {
         20
     );
 }
+
+#[tokio::test]
+async fn router_serves_without_socket() {
+    use tower::ServiceExt;
+
+    let state = letta_mock::AppState::new(&MockConfig::new().plants(3))
+        .await
+        .expect("state builds");
+    let request = axum::http::Request::get("/v1/plants")
+        .header("authorization", "Bearer sk_test_letta")
+        .header("host", "mock.test")
+        .body(axum::body::Body::empty())
+        .expect("request builds");
+
+    let response = letta_mock::router(state)
+        .oneshot(request)
+        .await
+        .expect("the router is infallible");
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let link = response.headers()["link"].to_str().unwrap_or_default();
+    assert!(
+        link.starts_with("<http://mock.test/v1/plants?limit=20&page=1>"),
+        "{link}"
+    );
+}
