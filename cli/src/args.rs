@@ -43,6 +43,7 @@ pub(crate) struct Cli {
 
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
     /// URL of the API, such as https://api.example.com [env: LETTA_BASE_URL]
     #[arg(long, global = true, value_name = "URL", conflicts_with = "mock")]

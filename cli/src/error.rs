@@ -183,7 +183,7 @@ fn cause_lines(cause: &(dyn std::error::Error + 'static)) -> Vec<String> {
             sdk.to_string(),
             format!(
                 "response body starts with: {}",
-                decode.excerpt.escape_debug()
+                crate::output::escape_controls(&decode.excerpt)
             ),
         ],
         letta::Error::Transport { .. } => vec![format!("{sdk}: {}", root_cause(sdk))],

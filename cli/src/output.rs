@@ -229,7 +229,7 @@ impl Output {
     }
 
     fn styled_cell(&self, value: Styled) -> Cell {
-        self.style(Cell::new(sanitize(&value.text)), value.color, false)
+        self.style(Cell::new(escape_controls(&value.text)), value.color, false)
     }
 
     /// Applies colour and boldness to a cell, but only when colour is on.
@@ -369,13 +369,14 @@ fn csv_writer<W: Write>(writer: W) -> csv::Writer<W> {
 fn csv_io(error: csv::Error) -> io::Error {
     match error.into_kind() {
         csv::ErrorKind::Io(error) => error,
-        other => io::Error::other(format!("cannot write CSV: {other:?}")),
+        other => io::Error::other(format!("failed to write CSV: {other:?}")),
     }
 }
 
 /// Replaces control characters, which could move the cursor or recolour the
-/// terminal, with their escaped form. Tables only: JSON and CSV keep data as is.
-fn sanitize(text: &str) -> String {
+/// terminal, with their escaped form. Used for table cells and error text,
+/// while JSON and CSV output keep data as the server sent it.
+pub(crate) fn escape_controls(text: &str) -> String {
     if !text.chars().any(char::is_control) {
         return text.to_owned();
     }
@@ -395,9 +396,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sanitize_escapes_control_characters() {
-        assert_eq!(sanitize("Fern\x1b[31m"), "Fern\\u{1b}[31m");
-        assert_eq!(sanitize("a\nb"), "a\\nb");
-        assert_eq!(sanitize("Monstera"), "Monstera");
+    fn escape_controls_escapes_control_characters() {
+        assert_eq!(escape_controls("Fern\x1b[31m"), "Fern\\u{1b}[31m");
+        assert_eq!(escape_controls("a\nb"), "a\\nb");
+        assert_eq!(escape_controls("Monstera"), "Monstera");
     }
 }
