@@ -39,6 +39,7 @@
 //! The client logs through [`tracing`](https://docs.rs/tracing) at debug
 //! level, one span per request. It never logs the API key.
 
+mod call;
 mod client;
 mod error;
 mod link;
@@ -47,6 +48,7 @@ mod request;
 pub mod resources;
 pub mod types;
 
+pub use call::Call;
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::{ApiError, DecodeError, Error, Result};
 pub use link::Links;

@@ -25,6 +25,9 @@ pub(crate) struct ApiRequest {
     pub(crate) query: Vec<(&'static str, String)>,
     /// The JSON body, encoded once so that every attempt sends the same bytes.
     pub(crate) body: Option<Bytes>,
+    /// The `Idempotency-Key` given by the caller. A `POST` without one gets a
+    /// generated key when it is executed.
+    pub(crate) idempotency_key: Option<String>,
 }
 
 impl ApiRequest {
@@ -34,6 +37,7 @@ impl ApiRequest {
             segments: segments.iter().map(|s| (*s).to_owned()).collect(),
             query: Vec::new(),
             body: None,
+            idempotency_key: None,
         }
     }
 
@@ -97,7 +101,11 @@ impl Client {
     ///
     /// [`Error::Api`] for a 4xx or 5xx status, [`Error::Transport`] when the
     /// request did not complete.
-    pub(crate) async fn execute(&self, request: ApiRequest) -> Result<ApiResponse> {
+    pub(crate) async fn execute(&self, mut request: ApiRequest) -> Result<ApiResponse> {
+        if request.method == Method::POST && request.idempotency_key.is_none() {
+            // One key per logical call, reused by every attempt of it.
+            request.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
+        }
         let url = self.url_for(&request);
         let span =
             tracing::debug_span!("letta.request", method = %request.method, path = url.path());
@@ -127,6 +135,9 @@ impl Client {
             .header(http::header::ACCEPT, "application/json");
         if let Some(key) = &self.inner.api_key {
             builder = builder.bearer_auth(key.expose());
+        }
+        if let Some(key) = &request.idempotency_key {
+            builder = builder.header("idempotency-key", key);
         }
         if let Some(body) = &request.body {
             builder = builder

@@ -2,6 +2,7 @@
 
 use http::Method;
 
+use crate::call::{self, Call};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::{ItemStream, ListQuery, Page, PageStream, Position, failed};
@@ -80,10 +81,10 @@ impl Plants {
     ///
     /// [`Error::Api`] with status 404 and code `not_found` when no plant has
     /// this id; [`Error::InvalidInput`] when `id` is empty.
-    pub async fn get(&self, id: &str) -> Result<Plant> {
-        Client::check_id("plant id", id)?;
-        let request = ApiRequest::new(Method::GET, &["v1", "plants", id]);
-        self.client.execute(request).await?.decode()
+    pub fn get(&self, id: &str) -> Call<Plant> {
+        let request = Client::check_id("plant id", id)
+            .map(|()| ApiRequest::new(Method::GET, &["v1", "plants", id]));
+        Call::new(&self.client, request, call::json)
     }
 
     /// Creates a plant.
@@ -104,9 +105,9 @@ impl Plants {
     /// # Errors
     ///
     /// [`Error::Api`] with status 422 and one field error per invalid field.
-    pub async fn create(&self, plant: &CreatePlant) -> Result<Plant> {
-        let request = ApiRequest::new(Method::POST, PLANTS).json_body(plant)?;
-        self.client.execute(request).await?.decode()
+    pub fn create(&self, plant: &CreatePlant) -> Call<Plant> {
+        let request = ApiRequest::new(Method::POST, PLANTS).json_body(plant);
+        Call::new(&self.client, request, call::json)
     }
 
     /// Changes the fields set in `update` and leaves the rest.
@@ -115,10 +116,10 @@ impl Plants {
     ///
     /// [`Error::Api`] with status 404 for an unknown id, or 422 for an
     /// invalid field.
-    pub async fn update(&self, id: &str, update: &UpdatePlant) -> Result<Plant> {
-        Client::check_id("plant id", id)?;
-        let request = ApiRequest::new(Method::PATCH, &["v1", "plants", id]).json_body(update)?;
-        self.client.execute(request).await?.decode()
+    pub fn update(&self, id: &str, update: &UpdatePlant) -> Call<Plant> {
+        let request = Client::check_id("plant id", id)
+            .and_then(|()| ApiRequest::new(Method::PATCH, &["v1", "plants", id]).json_body(update));
+        Call::new(&self.client, request, call::json)
     }
 
     /// Deletes a plant.
@@ -126,11 +127,10 @@ impl Plants {
     /// # Errors
     ///
     /// [`Error::Api`] with status 404 when no plant has this id.
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        Client::check_id("plant id", id)?;
-        let request = ApiRequest::new(Method::DELETE, &["v1", "plants", id]);
-        self.client.execute(request).await?;
-        Ok(())
+    pub fn delete(&self, id: &str) -> Call<()> {
+        let request = Client::check_id("plant id", id)
+            .map(|()| ApiRequest::new(Method::DELETE, &["v1", "plants", id]));
+        Call::new(&self.client, request, call::empty)
     }
 
     /// Adds or removes units, or sets the units on hand.
@@ -149,11 +149,11 @@ impl Plants {
     ///
     /// [`Error::Api`] with status 409 and code `insufficient_stock` when a
     /// negative delta exceeds the stock on hand, which stays unchanged.
-    pub async fn adjust_stock(&self, id: &str, adjustment: StockAdjustment) -> Result<Plant> {
-        Client::check_id("plant id", id)?;
-        let request =
-            ApiRequest::new(Method::POST, &["v1", "plants", id, "stock"]).json_body(&adjustment)?;
-        self.client.execute(request).await?.decode()
+    pub fn adjust_stock(&self, id: &str, adjustment: StockAdjustment) -> Call<Plant> {
+        let request = Client::check_id("plant id", id).and_then(|()| {
+            ApiRequest::new(Method::POST, &["v1", "plants", id, "stock"]).json_body(&adjustment)
+        });
+        Call::new(&self.client, request, call::json)
     }
 }
 
