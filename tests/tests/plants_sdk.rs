@@ -102,7 +102,12 @@ async fn keyset_walk_survives_inserts_and_deletes() {
         if page_number == 1 {
             let created = client
                 .plants()
-                .create(&CreatePlant::new("Walk Fern", "Nephrolepis", Category::Fern, 999))
+                .create(&CreatePlant::new(
+                    "Walk Fern",
+                    "Nephrolepis",
+                    Category::Fern,
+                    999,
+                ))
                 .await
                 .expect("create during walk");
             assert!(created.id > before[24].id, "ids sort in creation order");
@@ -116,7 +121,11 @@ async fn keyset_walk_survives_inserts_and_deletes() {
     }
 
     let unique: HashSet<_> = seen.iter().cloned().collect();
-    assert_eq!(unique.len(), seen.len(), "an id was yielded twice: {seen:?}");
+    assert_eq!(
+        unique.len(),
+        seen.len(),
+        "an id was yielded twice: {seen:?}"
+    );
     let deleted = deleted.expect("the walk had at least two pages");
     for plant in &before {
         if plant.id != deleted {
@@ -129,7 +138,13 @@ async fn keyset_walk_survives_inserts_and_deletes() {
 #[tokio::test]
 async fn filters_return_only_matching_plants() {
     let (_server, client) = start_mock(120).await;
-    let all: Vec<_> = client.plants().list().stream().try_collect().await.expect("all");
+    let all: Vec<_> = client
+        .plants()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .expect("all");
 
     for status in PlantStatus::KNOWN {
         let matching: Vec<_> = client
@@ -154,7 +169,10 @@ async fn filters_return_only_matching_plants() {
         .await
         .expect("category filter");
     assert!(ferns.iter().all(|p| p.category == Category::Fern));
-    assert_eq!(ferns.len(), all.iter().filter(|p| p.category == Category::Fern).count());
+    assert_eq!(
+        ferns.len(),
+        all.iter().filter(|p| p.category == Category::Fern).count()
+    );
 
     let tag = all
         .iter()
@@ -168,7 +186,10 @@ async fn filters_return_only_matching_plants() {
         .try_collect()
         .await
         .expect("tag filter");
-    assert_eq!(tagged.len(), all.iter().filter(|p| p.tags.contains(&tag)).count());
+    assert_eq!(
+        tagged.len(),
+        all.iter().filter(|p| p.tags.contains(&tag)).count()
+    );
 
     let needle = all[0].species[..4].to_uppercase();
     let found: Vec<_> = client
@@ -201,7 +222,9 @@ async fn filters_return_only_matching_plants() {
     assert!(priced.iter().all(|p| (1000..=3000).contains(&p.price)));
     assert_eq!(
         priced.len(),
-        all.iter().filter(|p| (1000..=3000).contains(&p.price)).count()
+        all.iter()
+            .filter(|p| (1000..=3000).contains(&p.price))
+            .count()
     );
 }
 
@@ -246,9 +269,14 @@ async fn create_update_stock_delete_round_trip() {
 
     let created = plants
         .create(
-            &CreatePlant::new("Bird of Paradise", "Strelitzia reginae", Category::Flowering, 4599)
-                .tags(["bright-light"])
-                .stock(3),
+            &CreatePlant::new(
+                "Bird of Paradise",
+                "Strelitzia reginae",
+                Category::Flowering,
+                4599,
+            )
+            .tags(["bright-light"])
+            .stock(3),
         )
         .await
         .expect("create");
@@ -260,7 +288,10 @@ async fn create_update_stock_delete_round_trip() {
     assert_eq!(fetched, created);
 
     let updated = plants
-        .update(&created.id, &UpdatePlant::new().price(4999).description("Tall"))
+        .update(
+            &created.id,
+            &UpdatePlant::new().price(4999).description("Tall"),
+        )
         .await
         .expect("update");
     assert_eq!(updated.price, 4999);
@@ -330,7 +361,10 @@ async fn validation_errors_name_each_field() {
     assert_eq!(api.code.as_deref(), Some("validation_failed"));
     let pointers: HashSet<_> = api.errors.iter().map(|e| e.pointer.as_str()).collect();
     for pointer in ["/name", "/price", "/stock"] {
-        assert!(pointers.contains(pointer), "{pointer} missing from {pointers:?}");
+        assert!(
+            pointers.contains(pointer),
+            "{pointer} missing from {pointers:?}"
+        );
     }
 }
 
