@@ -36,10 +36,11 @@ impl AppState {
         config.validate()?;
         let api_keys: ApiKeys = config.api_keys().into_iter().map(str::to_owned).collect();
 
+        let plan = seed::Plan::from_config(config);
         let Some(path) = &config.state_file else {
-            let state = seed::generate(config.seed, config.plants);
+            let state = seed::generate(&plan);
             return Ok(Self {
-                store: Arc::new(Store::new(state, None)),
+                store: Arc::new(Store::new(state, None, plan)),
                 api_keys,
             });
         };
@@ -51,7 +52,7 @@ impl AppState {
                 state
             }
             None => {
-                let state = seed::generate(config.seed, config.plants);
+                let state = seed::generate(&plan);
                 file.save(&state)
                     .await
                     .map_err(|source| Error::WriteStateFile {
@@ -63,7 +64,7 @@ impl AppState {
             }
         };
         Ok(Self {
-            store: Arc::new(Store::new(state, Some(file))),
+            store: Arc::new(Store::new(state, Some(file), plan)),
             api_keys,
         })
     }

@@ -135,8 +135,29 @@ const PRICE_ENDINGS: [i64; 6] = [99, 99, 99, 50, 95, 0];
 /// Low-stock thresholds, weighted towards the default of 5.
 const THRESHOLDS: [i64; 6] = [2, 3, 5, 5, 5, 10];
 
+/// What to seed: the seed and how many of each resource to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub(crate) seed: u64,
+    pub(crate) plants: usize,
+}
+
+impl Plan {
+    pub(crate) fn from_config(config: &crate::MockConfig) -> Self {
+        Self {
+            seed: config.seed,
+            plants: config.plants,
+        }
+    }
+}
+
+/// Builds the seeded state for `plan`.
+pub(crate) fn generate(plan: &Plan) -> State {
+    generate_plants(plan.seed, plan.plants)
+}
+
 /// Builds the seeded state with `count` plants.
-pub(crate) fn generate(seed: u64, count: usize) -> State {
+fn generate_plants(seed: u64, count: usize) -> State {
     let mut rng = SplitMix64::new(seed);
     let mut ids = IdGenerator::new(seed ^ ID_STREAM);
 
@@ -255,17 +276,17 @@ mod tests {
 
     #[test]
     fn same_seed_gives_identical_state() {
-        assert_eq!(generate(42, 50), generate(42, 50));
+        assert_eq!(generate_plants(42, 50), generate_plants(42, 50));
     }
 
     #[test]
     fn different_seeds_differ() {
-        assert_ne!(generate(1, 10).plants, generate(2, 10).plants);
+        assert_ne!(generate_plants(1, 10).plants, generate_plants(2, 10).plants);
     }
 
     #[test]
     fn every_status_occurs() {
-        let state = generate(42, 3);
+        let state = generate_plants(42, 3);
         let statuses: Vec<&PlantStatus> =
             state.plants.values().map(|plant| &plant.status).collect();
         assert!(statuses.contains(&&PlantStatus::InStock));
@@ -275,7 +296,7 @@ mod tests {
 
     #[test]
     fn creation_times_follow_id_order() {
-        let state = generate(42, 500);
+        let state = generate_plants(42, 500);
         let times: Vec<_> = state
             .plants
             .values()
@@ -287,7 +308,7 @@ mod tests {
 
     #[test]
     fn prices_look_like_shop_prices() {
-        let state = generate(42, 120);
+        let state = generate_plants(42, 120);
         for plant in state.plants.values() {
             assert!(
                 PRICE_ENDINGS.contains(&(plant.price % 100)),

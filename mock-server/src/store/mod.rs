@@ -18,6 +18,7 @@ use tokio::sync::Mutex;
 use crate::ids::IdGenerator;
 use crate::persist::StateFile;
 use crate::problem::ApiError;
+use crate::seed;
 
 pub(crate) use plants::{
     MAX_STOCK, NewPlant, PlantChanges, PlantFilter, PlantRecord, PlantSort, SortKey, StockChange,
@@ -44,19 +45,43 @@ impl State {
     }
 }
 
-/// The shared state and the file it is saved to.
+/// The shared state, the file it is saved to and the seed plan it can be
+/// reset to.
 #[derive(Debug)]
 pub(crate) struct Store {
     state: Mutex<State>,
     file: Option<StateFile>,
+    seed: seed::Plan,
 }
 
 impl Store {
-    pub(crate) fn new(state: State, file: Option<StateFile>) -> Self {
+    pub(crate) fn new(state: State, file: Option<StateFile>, seed: seed::Plan) -> Self {
         Self {
             state: Mutex::new(state),
             file,
+            seed,
         }
+    }
+
+    /// Replaces the whole state with freshly generated seed data, as at a
+    /// start without a state file, and saves it when a state file is
+    /// configured.
+    ///
+    /// # Errors
+    ///
+    /// `500 internal_error` when the state file cannot be written; the state
+    /// is then left as it was.
+    #[allow(
+        dead_code,
+        reason = "the admin surface's reset route calls it once that lands"
+    )]
+    pub(crate) async fn reset(&self) -> Result<(), ApiError> {
+        let fresh = seed::generate(&self.seed);
+        self.write(|state| {
+            *state = fresh;
+            Ok(())
+        })
+        .await
     }
 
     /// Runs a read-only operation on the state.
