@@ -83,7 +83,8 @@ pub(crate) enum Position {
 #[derive(Debug, Clone)]
 pub(crate) struct ListQuery {
     pub(crate) client: Client,
-    pub(crate) segments: &'static [&'static str],
+    /// Path segments after the base URL, such as `["v1", "plants"]`.
+    pub(crate) segments: Vec<String>,
     pub(crate) filters: Vec<(&'static str, String)>,
     pub(crate) limit: Option<u32>,
 }
@@ -102,7 +103,8 @@ impl ListQuery {
         }
         query.extend(self.filters.iter().cloned());
 
-        let request = ApiRequest::new(Method::GET, self.segments).query(query);
+        let segments: Vec<&str> = self.segments.iter().map(String::as_str).collect();
+        let request = ApiRequest::new(Method::GET, &segments).query(query);
         let response = self.client.execute(request).await?;
         let envelope: ListResponse<T> = response.decode()?;
         let links = Links::parse(
@@ -191,11 +193,26 @@ fn next_position<T: HasId>(current: &Position, page: &Page<T>) -> Result<Option<
     }
 }
 
-impl HasId for crate::types::Plant {
-    fn id(&self) -> &str {
-        &self.id
-    }
+/// Implements [`HasId`] for wire types whose cursor is their `id` field.
+macro_rules! has_id_field {
+    ($($type:ty),+ $(,)?) => {
+        $(
+            impl HasId for $type {
+                fn id(&self) -> &str {
+                    &self.id
+                }
+            }
+        )+
+    };
 }
+
+has_id_field!(
+    crate::types::Plant,
+    crate::types::Customer,
+    crate::types::Order,
+    crate::types::Payment,
+    crate::types::Event,
+);
 
 /// Returns an error stream for a list request that cannot start.
 pub(crate) fn failed<T: Send + 'static>(error: Error) -> BoxStream<'static, Result<T>> {

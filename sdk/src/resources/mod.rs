@@ -1,5 +1,14 @@
 //! One handle per API resource; each file describes that resource's endpoints.
 
+mod customers;
+mod events;
+pub(crate) mod list;
+mod orders;
+mod payments;
 mod plants;
 
+pub use customers::{Customers, ListCustomerOrders, ListCustomers};
+pub use events::{Events, ListEvents};
+pub use orders::{ListOrders, Orders};
+pub use payments::{ListPayments, Payments};
 pub use plants::{ListPlants, PlantSort, Plants};

@@ -236,7 +236,7 @@ impl ListPlants {
     fn split(self) -> (ListQuery, Option<u32>, Option<String>) {
         let query = ListQuery {
             client: self.client,
-            segments: PLANTS,
+            segments: PLANTS.iter().map(|segment| (*segment).to_owned()).collect(),
             filters: self.filters,
             limit: self.limit,
         };

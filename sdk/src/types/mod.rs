@@ -4,12 +4,20 @@
 //! server may extend (statuses, categories, event types) carry an `Unknown`
 //! variant holding the raw string, so a newer server never breaks decoding.
 
+mod customer;
 pub(crate) mod enums;
+mod event;
 mod list;
+mod order;
+mod payment;
 mod plant;
 mod problem;
 
+pub use customer::{CreateCustomer, Customer, UpdateCustomer};
 pub use enums::{Category, PlantStatus, UnknownVariant};
+pub use event::{Event, EventData, EventType, WebhookTestData};
 pub use list::ListResponse;
+pub use order::{CreateOrder, CreateOrderItem, Order, OrderItem, OrderStatus};
+pub use payment::{CreatePayment, Payment, PaymentFailureCode, PaymentMethod, PaymentStatus};
 pub use plant::{CreatePlant, Plant, StockAdjustment, UpdatePlant};
 pub use problem::{FieldError, Problem};
