@@ -222,6 +222,11 @@ impl Output {
         table
             .load_preset(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Dynamic);
+        // `COLUMNS` overrides the detected width, as `ls` and other tools
+        // allow, so piped output can be fitted to a known width too.
+        if let Some(width) = columns_from_env() {
+            table.set_width(width);
+        }
         if self.settings.color_stdout {
             table.enforce_styling();
         }
@@ -308,6 +313,7 @@ impl<R: Record> ListWriter<'_, R> {
             ListState::Table(table) => {
                 let mut table = table;
                 if table.row_count() > 0 {
+                    hide_columns_that_do_not_fit(&mut table, R::columns());
                     writeln!(stdout, "{}", render(&mut table))?;
                 }
                 Ok(())
@@ -347,9 +353,65 @@ pub(crate) fn init_logging(verbose: bool, settings: OutputSettings) {
 
 /// Renders a borderless table whose columns are two spaces apart, with no
 /// space at the start or end of a line.
+/// Hides wrapping columns, rightmost first, until the rest fit the table's
+/// width at their minimum sizes. Ids, amounts and statuses never wrap, so
+/// squeezing them would break them mid-word; dropping a wrapping column such
+/// as a species keeps every shown value whole. The first column always stays.
+fn hide_columns_that_do_not_fit(table: &mut Table, columns: &[Column]) {
+    let Some(available) = table.width() else {
+        return;
+    };
+    let content = table.column_max_content_widths();
+    let mut hidden = vec![false; content.len()];
+    let needed = |hidden: &[bool]| -> u32 {
+        let mut total = 0u32;
+        for (index, width) in content.iter().enumerate() {
+            if hidden[index] {
+                continue;
+            }
+            let wraps = columns.get(index).is_some_and(|column| column.wraps);
+            let width = if wraps {
+                (*width).min(MIN_WRAPPED_WIDTH)
+            } else {
+                *width
+            };
+            // Every column but the last carries two spaces of padding.
+            total += u32::from(width) + COLUMN_GAP;
+        }
+        total.saturating_sub(COLUMN_GAP)
+    };
+
+    for index in (1..content.len()).rev() {
+        if needed(&hidden) <= u32::from(available) {
+            break;
+        }
+        if columns.get(index).is_some_and(|column| column.wraps) {
+            hidden[index] = true;
+        }
+    }
+    for (index, is_hidden) in hidden.into_iter().enumerate() {
+        if let (true, Some(column)) = (is_hidden, table.column_mut(index)) {
+            column.set_constraint(ColumnConstraint::Hidden);
+        }
+    }
+}
+
+/// Returns the width in `COLUMNS` when it is a positive number.
+fn columns_from_env() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()?
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|width| *width > 0)
+}
+
+/// Spaces between two table columns.
+const COLUMN_GAP: u32 = 2;
+
 fn render(table: &mut Table) -> String {
     for column in table.column_iter_mut() {
-        column.set_padding((0, 2));
+        column.set_padding((0, COLUMN_GAP as u16));
     }
     table.trim_fmt()
 }

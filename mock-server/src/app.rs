@@ -40,7 +40,7 @@ impl AppState {
         let Some(path) = &config.state_file else {
             let state = seed::generate(&plan);
             return Ok(Self {
-                store: Arc::new(Store::new(state, None, plan)),
+                store: Arc::new(Store::new(state, None, plan).with_max_events(config.max_events)),
                 api_keys,
             });
         };
@@ -64,7 +64,7 @@ impl AppState {
             }
         };
         Ok(Self {
-            store: Arc::new(Store::new(state, Some(file), plan)),
+            store: Arc::new(Store::new(state, Some(file), plan).with_max_events(config.max_events)),
             api_keys,
         })
     }
@@ -77,6 +77,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::meta::routes())
         .merge(routes::plants::routes())
+        .merge(routes::customers::routes())
+        .merge(routes::orders::routes())
+        .merge(routes::payments::routes())
+        .merge(routes::events::routes())
         .fallback(routes::unknown_path)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn_with_state(state.api_keys.clone(), require_api_key))

@@ -56,6 +56,59 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
+/// The body of a `POST` that takes no input, such as
+/// `POST /v1/orders/{id}/cancel`: no body at all, or an empty JSON object.
+///
+/// A non-empty body goes through the checks of [`JsonObject`], and an
+/// object with any member is `422 validation_failed` naming each member.
+#[derive(Debug)]
+pub(crate) struct EmptyObject;
+
+impl<S: Send + Sync> FromRequest<S> for EmptyObject {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request.headers().get(CONTENT_TYPE).cloned();
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::payload_too_large(MAX_BODY_BYTES)
+                } else {
+                    ApiError::invalid_json("failed to read the request body")
+                }
+            })?;
+        if bytes.is_empty() {
+            return Ok(Self);
+        }
+        check_content_type(content_type.as_ref())?;
+
+        let value: Value = serde_json::from_slice(&bytes).map_err(|error| {
+            ApiError::invalid_json(format!("the body is not valid JSON: {error}"))
+        })?;
+        let Value::Object(object) = value else {
+            return Err(ApiError::invalid_json(format!(
+                "the body must be empty or an empty JSON object, not {}",
+                json_type_name(&value)
+            )));
+        };
+        let errors: Vec<letta::types::FieldError> = object
+            .keys()
+            .map(|name| {
+                letta::types::FieldError::new(
+                    crate::validate::pointer(&[name]),
+                    "unknown field: this request takes no body fields",
+                )
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(Self)
+        } else {
+            Err(ApiError::validation_failed(errors))
+        }
+    }
+}
+
 /// Accepts `application/json` and `application/<anything>+json`, with any
 /// parameters (such as `charset=utf-8`).
 fn check_content_type(content_type: Option<&HeaderValue>) -> Result<(), ApiError> {

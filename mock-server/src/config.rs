@@ -11,6 +11,21 @@ pub const DEFAULT_API_KEY: &str = "sk_test_letta";
 /// Largest `plants` value accepted, to keep start-up in milliseconds.
 pub const MAX_SEED_PLANTS: usize = 100_000;
 
+/// Largest `customers` value accepted.
+pub const MAX_SEED_CUSTOMERS: usize = 100_000;
+
+/// Largest `orders` value accepted.
+pub const MAX_SEED_ORDERS: usize = 100_000;
+
+/// Customers seeded by default.
+pub const DEFAULT_SEED_CUSTOMERS: usize = 50;
+
+/// Orders seeded by default.
+pub const DEFAULT_SEED_ORDERS: usize = 150;
+
+/// Events the log keeps by default before it drops the oldest.
+pub const DEFAULT_MAX_EVENTS: usize = 100_000;
+
 /// Settings for [`MockServer::start`](crate::MockServer::start) and
 /// [`AppState::new`](crate::AppState::new).
 ///
@@ -31,6 +46,9 @@ pub struct MockConfig {
     pub(crate) plants: usize,
     pub(crate) api_keys: Vec<String>,
     pub(crate) state_file: Option<PathBuf>,
+    pub(crate) customers: usize,
+    pub(crate) orders: usize,
+    pub(crate) max_events: usize,
 }
 
 impl Default for MockConfig {
@@ -42,13 +60,17 @@ impl Default for MockConfig {
             plants: 120,
             api_keys: Vec::new(),
             state_file: None,
+            customers: DEFAULT_SEED_CUSTOMERS,
+            orders: DEFAULT_SEED_ORDERS,
+            max_events: DEFAULT_MAX_EVENTS,
         }
     }
 }
 
 impl MockConfig {
     /// Creates the default settings: `127.0.0.1`, port 0 (a free port), seed
-    /// 42, 120 plants, key `sk_test_letta`, no state file.
+    /// 42, 120 plants, 50 customers, 150 orders, key `sk_test_letta`, no
+    /// state file, an event log of 100 000 events.
     pub fn new() -> Self {
         Self::default()
     }
@@ -79,6 +101,32 @@ impl MockConfig {
     #[must_use]
     pub fn plants(mut self, count: usize) -> Self {
         self.plants = count;
+        self
+    }
+
+    /// Sets how many customers to generate, at most
+    /// [`MAX_SEED_CUSTOMERS`]. Default [`DEFAULT_SEED_CUSTOMERS`].
+    #[must_use]
+    pub fn customers(mut self, count: usize) -> Self {
+        self.customers = count;
+        self
+    }
+
+    /// Sets how many orders to generate, at most [`MAX_SEED_ORDERS`], in
+    /// every status and with their payments. Orders need a customer and a
+    /// plant, so none are seeded when either count is 0. Default
+    /// [`DEFAULT_SEED_ORDERS`].
+    #[must_use]
+    pub fn orders(mut self, count: usize) -> Self {
+        self.orders = count;
+        self
+    }
+
+    /// Sets how many events the event log keeps before it drops the oldest,
+    /// at least 1. Default [`DEFAULT_MAX_EVENTS`].
+    #[must_use]
+    pub fn max_events(mut self, count: usize) -> Self {
+        self.max_events = count;
         self
     }
 
@@ -114,8 +162,10 @@ impl MockConfig {
     /// # Errors
     ///
     /// [`Error::InvalidConfig`] for an API key that is empty or holds
-    /// characters other than visible ASCII, or a plant count over
-    /// [`MAX_SEED_PLANTS`].
+    /// characters other than visible ASCII, a plant count over
+    /// [`MAX_SEED_PLANTS`], more customers or orders than
+    /// [`MAX_SEED_CUSTOMERS`] and [`MAX_SEED_ORDERS`], or an event log of
+    /// 0 events.
     pub fn validate(&self) -> Result<(), Error> {
         for key in &self.api_keys {
             let visible = key.bytes().all(|byte| byte.is_ascii_graphic());
@@ -124,6 +174,23 @@ impl MockConfig {
                     "invalid API key {key:?}: use visible ASCII characters without spaces"
                 )));
             }
+        }
+        if self.customers > MAX_SEED_CUSTOMERS {
+            return Err(Error::InvalidConfig(format!(
+                "{} customers requested; the maximum is {MAX_SEED_CUSTOMERS}",
+                self.customers
+            )));
+        }
+        if self.orders > MAX_SEED_ORDERS {
+            return Err(Error::InvalidConfig(format!(
+                "{} orders requested; the maximum is {MAX_SEED_ORDERS}",
+                self.orders
+            )));
+        }
+        if self.max_events == 0 {
+            return Err(Error::InvalidConfig(
+                "the event log must keep at least 1 event".to_owned(),
+            ));
         }
         if self.plants > MAX_SEED_PLANTS {
             return Err(Error::InvalidConfig(format!(

@@ -21,6 +21,14 @@ const PART_LEN: usize = 8;
 
 /// Prefix of plant ids.
 pub(crate) const PLANT: &str = "plt";
+/// Prefix of customer ids.
+pub(crate) const CUSTOMER: &str = "cus";
+/// Prefix of order ids.
+pub(crate) const ORDER: &str = "ord";
+/// Prefix of payment ids.
+pub(crate) const PAYMENT: &str = "pay";
+/// Prefix of event ids.
+pub(crate) const EVENT: &str = "evt";
 
 /// Issues ids for every resource type from one seeded generator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

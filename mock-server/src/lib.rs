@@ -39,7 +39,10 @@ mod store;
 mod validate;
 
 pub use app::{AppState, router};
-pub use config::{DEFAULT_API_KEY, MAX_SEED_PLANTS, MockConfig};
+pub use config::{
+    DEFAULT_API_KEY, DEFAULT_MAX_EVENTS, DEFAULT_SEED_CUSTOMERS, DEFAULT_SEED_ORDERS,
+    MAX_SEED_CUSTOMERS, MAX_SEED_ORDERS, MAX_SEED_PLANTS, MockConfig,
+};
 pub use error::Error;
 pub use problem::ApiError;
 pub use server::MockServer;

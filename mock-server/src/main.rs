@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use letta_mock::{MockConfig, MockServer};
+use letta_mock::{
+    DEFAULT_MAX_EVENTS, DEFAULT_SEED_CUSTOMERS, DEFAULT_SEED_ORDERS, MockConfig, MockServer,
+};
 use tracing_subscriber::EnvFilter;
 
 /// Stateful mock server of the Letta plant-store API.
@@ -31,6 +33,19 @@ struct Args {
     /// Number of plants to generate.
     #[arg(long, default_value_t = 120)]
     plants: usize,
+
+    /// Number of customers to generate.
+    #[arg(long, default_value_t = DEFAULT_SEED_CUSTOMERS)]
+    customers: usize,
+
+    /// Number of orders to generate, in every status and with their
+    /// payments; none without customers or plants.
+    #[arg(long, default_value_t = DEFAULT_SEED_ORDERS)]
+    orders: usize,
+
+    /// Events the event log keeps before it drops the oldest.
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "EVENTS")]
+    max_events: usize,
 
     /// API key to accept (repeatable). Without any, `sk_test_letta` is accepted.
     #[arg(long = "api-key", value_name = "KEY")]
@@ -81,7 +96,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .host(args.host)
         .port(args.port)
         .seed(args.seed)
-        .plants(args.plants);
+        .plants(args.plants)
+        .customers(args.customers)
+        .orders(args.orders)
+        .max_events(args.max_events);
     for key in args.api_keys {
         config = config.api_key(key);
     }

@@ -10,6 +10,7 @@ use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use letta::types::{FieldError, Problem};
+use serde_json::{Map, Value};
 
 /// Media type of every error body.
 pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
@@ -25,13 +26,16 @@ pub struct ApiError {
 struct ErrorParts {
     status: StatusCode,
     problem: Problem,
+    /// Members beyond the standard ones, such as `payment_id`.
+    members: Map<String, Value>,
     headers: HeaderMap,
 }
 
-/// The problem of an error response, kept in the response extensions so the
-/// request-id layer can render it again with the request id.
+/// The problem of an error response and its extra members, kept in the
+/// response extensions so the request-id layer can render it again with the
+/// request id.
 #[derive(Debug, Clone)]
-struct ProblemBody(Problem);
+struct ProblemBody(Problem, Map<String, Value>);
 
 impl ApiError {
     fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
@@ -39,6 +43,7 @@ impl ApiError {
             parts: Box::new(ErrorParts {
                 status,
                 problem: Problem::new(status.as_u16(), code, title, detail),
+                members: Map::new(),
                 headers: HeaderMap::new(),
             }),
         }
@@ -130,6 +135,45 @@ impl ApiError {
             "Insufficient Stock",
             detail,
         )
+    }
+
+    /// `402 card_declined`, naming the recorded failed payment in
+    /// `payment_id`.
+    pub(crate) fn card_declined(payment_id: &str, payment_method: &str) -> Self {
+        let mut error = Self::new(
+            StatusCode::PAYMENT_REQUIRED,
+            "card_declined",
+            "Card Declined",
+            format!(
+                "the payment method `{payment_method}` was declined; payment `{payment_id}` is recorded as failed"
+            ),
+        );
+        error
+            .parts
+            .members
+            .insert("payment_id".to_owned(), Value::from(payment_id));
+        error
+    }
+
+    /// `409 invalid_order_state`: the order's status does not allow the action.
+    pub(crate) fn invalid_order_state(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "invalid_order_state",
+            "Invalid Order State",
+            detail,
+        )
+    }
+
+    /// `409 email_taken`.
+    pub(crate) fn email_taken(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "email_taken", "Email Taken", detail)
+    }
+
+    /// Adds field errors (`errors`) to the problem.
+    pub(crate) fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.parts.problem.errors.extend(errors);
+        self
     }
 
     /// `413 payload_too_large`.
@@ -230,19 +274,29 @@ impl IntoResponse for ApiError {
         let ErrorParts {
             status,
             problem,
+            members,
             headers,
         } = *self.parts;
-        let mut response = render(status, &problem);
+        let mut response = render(status, &problem, &members);
         response.headers_mut().extend(headers);
-        response.extensions_mut().insert(ProblemBody(problem));
+        response
+            .extensions_mut()
+            .insert(ProblemBody(problem, members));
         response
     }
 }
 
-fn render(status: StatusCode, problem: &Problem) -> Response {
+fn render(status: StatusCode, problem: &Problem, members: &Map<String, Value>) -> Response {
     // A Problem holds only strings, numbers and lists of strings, which
     // always serialize, so the empty fallback only keeps the status.
-    let body = serde_json::to_vec(problem).unwrap_or_default();
+    let mut object = match serde_json::to_value(problem) {
+        Ok(Value::Object(object)) => object,
+        _ => Map::new(),
+    };
+    for (name, value) in members {
+        object.entry(name.clone()).or_insert_with(|| value.clone());
+    }
+    let body = serde_json::to_vec(&object).unwrap_or_default();
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     response
@@ -264,13 +318,13 @@ pub(crate) fn finish_error_response(response: Response, request_id: &str) -> Res
     }
 
     let (mut parts, _body) = response.into_parts();
-    let mut problem = match parts.extensions.remove::<ProblemBody>() {
-        Some(ProblemBody(problem)) => problem,
-        None => ApiError::from_status(status).parts.problem,
+    let (mut problem, members) = match parts.extensions.remove::<ProblemBody>() {
+        Some(ProblemBody(problem, members)) => (problem, members),
+        None => (ApiError::from_status(status).parts.problem, Map::new()),
     };
     problem.request_id = Some(request_id.to_owned());
 
-    let mut rendered = render(status, &problem);
+    let mut rendered = render(status, &problem, &members);
     parts.headers.remove(CONTENT_LENGTH);
     for (name, value) in rendered.headers_mut().drain() {
         if let Some(name) = name {

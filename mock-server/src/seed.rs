@@ -2,7 +2,12 @@
 //!
 //! Everything here derives from the seed through [`SplitMix64`], and dates
 //! count back from a fixed epoch rather than the clock, so the same seed and
-//! size always give byte-identical data.
+//! size always give byte-identical data. Plants, customers and orders each
+//! draw from their own stream, so changing one count leaves the others'
+//! content unchanged. Seeding appends no events: the log starts empty.
+
+mod customers;
+mod orders;
 
 use std::collections::BTreeMap;
 
@@ -11,7 +16,7 @@ use letta::types::Category;
 
 use crate::ids::{self, IdGenerator};
 use crate::rng::SplitMix64;
-use crate::store::{PlantRecord, State};
+use crate::store::{EventLog, PlantRecord, State};
 
 /// The moment the seeded shop was last changed: 2025-06-01T00:00:00Z.
 const EPOCH_SECONDS: i64 = 1_748_736_000;
@@ -135,11 +140,20 @@ const PRICE_ENDINGS: [i64; 6] = [99, 99, 99, 50, 95, 0];
 /// Low-stock thresholds, weighted towards the default of 5.
 const THRESHOLDS: [i64; 6] = [2, 3, 5, 5, 5, 10];
 
+/// Days before [`EPOCH_SECONDS`] when the last seeded customer signed up;
+/// customers sign up from the start of the history until then.
+const CUSTOMERS_END_DAYS: i64 = 180;
+
+/// Days before [`EPOCH_SECONDS`] when seeded orders start.
+const ORDERS_START_DAYS: i64 = 360;
+
 /// What to seed: the seed and how many of each resource to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Plan {
     pub(crate) seed: u64,
     pub(crate) plants: usize,
+    pub(crate) customers: usize,
+    pub(crate) orders: usize,
 }
 
 impl Plan {
@@ -147,13 +161,33 @@ impl Plan {
         Self {
             seed: config.seed,
             plants: config.plants,
+            customers: config.customers,
+            orders: config.orders,
         }
     }
 }
 
 /// Builds the seeded state for `plan`.
 pub(crate) fn generate(plan: &Plan) -> State {
-    generate_plants(plan.seed, plan.plants)
+    let mut state = generate_plants(plan.seed, plan.plants);
+    let epoch = epoch();
+    let start = epoch - Duration::days(HISTORY_DAYS);
+
+    customers::add(
+        &mut state,
+        plan.seed,
+        plan.customers,
+        start,
+        epoch - Duration::days(CUSTOMERS_END_DAYS),
+    );
+    orders::add(
+        &mut state,
+        plan.seed,
+        plan.orders,
+        epoch - Duration::days(ORDERS_START_DAYS),
+        epoch,
+    );
+    state
 }
 
 /// Builds the seeded state with `count` plants.
@@ -214,6 +248,10 @@ fn generate_plants(seed: u64, count: usize) -> State {
         ids,
         clock: epoch,
         plants,
+        customers: BTreeMap::new(),
+        orders: BTreeMap::new(),
+        payments: BTreeMap::new(),
+        events: EventLog::default(),
     }
 }
 

@@ -92,6 +92,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Records an error at the JSON Pointer `pointer`, for nested members.
+    pub(crate) fn error_at(&mut self, pointer: String, detail: impl Into<String>) {
+        self.errors.push(FieldError::new(pointer, detail));
+    }
+
     /// Checks an integer value against `range`. Numbers with a fraction
     /// (`12.5`, and also `12.0`) and numeric strings are rejected.
     pub(crate) fn integer(
@@ -100,17 +105,28 @@ impl<'a> Fields<'a> {
         value: &Value,
         range: RangeInclusive<i64>,
     ) -> Option<i64> {
+        self.integer_at(pointer(&[name]), value, range)
+    }
+
+    /// Checks an integer value against `range`, reporting errors at the
+    /// JSON Pointer `at`.
+    pub(crate) fn integer_at(
+        &mut self,
+        at: String,
+        value: &Value,
+        range: RangeInclusive<i64>,
+    ) -> Option<i64> {
         let number = match value {
             Value::Number(number) if !number.is_f64() => number.as_i64(),
             _ => {
-                self.error(name, type_mismatch("an integer", value));
+                self.error_at(at, type_mismatch("an integer", value));
                 return None;
             }
         };
         match number {
             Some(number) if range.contains(&number) => Some(number),
             _ => {
-                self.error(name, out_of_range(&range));
+                self.error_at(at, out_of_range(&range));
                 None
             }
         }

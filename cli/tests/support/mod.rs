@@ -20,6 +20,7 @@ const CLEARED_ENV: &[&str] = &[
     "NO_COLOR",
     "RUST_LOG",
     "RUST_BACKTRACE",
+    "COLUMNS",
 ];
 
 /// Returns the path of the `letta` binary under test.

@@ -1,7 +1,12 @@
 //! HTTP handlers, one file per resource. Handlers stay thin: they parse the
 //! request, call the store and shape the response.
 
+pub(crate) mod customers;
+pub(crate) mod events;
 pub(crate) mod meta;
+pub(crate) mod orders;
+mod path_id;
+pub(crate) mod payments;
 pub(crate) mod plants;
 
 use axum::http::Uri;

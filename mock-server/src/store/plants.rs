@@ -7,6 +7,7 @@ use letta::types::{Category, PlantStatus};
 use serde::{Deserialize, Serialize};
 
 use super::State;
+use super::events::EventType;
 use crate::ids;
 use crate::pagination::{HasId, PageOf, PageRequest, slice_page};
 use crate::problem::ApiError;
@@ -222,7 +223,7 @@ impl State {
         })
     }
 
-    /// Creates a plant.
+    /// Creates a plant and appends `plant.created`.
     pub(crate) fn create_plant(&mut self, new: NewPlant) -> PlantRecord {
         let now = self.now();
         let mut id = self.ids.next(ids::PLANT);
@@ -247,10 +248,13 @@ impl State {
             updated_at: now,
         };
         self.plants.insert(id, plant.clone());
+        self.record(EventType::PlantCreated, &plant);
         plant
     }
 
-    /// Applies `changes`; `updated_at` moves only when a value changes.
+    /// Applies `changes`. Only when a value changes do `updated_at` move and
+    /// `plant.updated` get appended. A new `low_stock_threshold` appends no
+    /// `plant.low_stock`, because that event marks stock changes.
     pub(crate) fn update_plant(
         &mut self,
         id: &str,
@@ -282,19 +286,22 @@ impl State {
         if plant != before {
             plant.updated_at = self.now();
             self.plants.insert(plant.id.clone(), plant.clone());
+            self.record(EventType::PlantUpdated, &plant);
         }
         Ok(plant)
     }
 
-    /// Deletes a plant.
+    /// Deletes a plant and appends `plant.deleted` with the plant as it was.
     pub(crate) fn delete_plant(&mut self, id: &str) -> Result<(), ApiError> {
-        self.plants
+        let plant = self
+            .plants
             .remove(id)
-            .map(|_| ())
-            .ok_or_else(|| ApiError::not_found("plant", id))
+            .ok_or_else(|| ApiError::not_found("plant", id))?;
+        self.record(EventType::PlantDeleted, &plant);
+        Ok(())
     }
 
-    /// Changes the stock of a plant.
+    /// Changes the stock of a plant, appending the events of [`Self::set_stock`].
     ///
     /// # Errors
     ///
@@ -306,7 +313,7 @@ impl State {
         id: &str,
         change: StockChange,
     ) -> Result<PlantRecord, ApiError> {
-        let mut plant = self.plant(id)?;
+        let plant = self.plant(id)?;
 
         let stock = match change {
             StockChange::Set(level) => level,
@@ -334,17 +341,41 @@ impl State {
             }
         };
 
-        if stock != plant.stock {
-            plant.stock = stock;
-            plant.refresh_status();
-            plant.updated_at = self.now();
-            self.plants.insert(plant.id.clone(), plant.clone());
+        self.set_stock(id, stock)
+    }
+
+    /// Sets the stock of an existing plant to `stock` (in 0..=MAX_STOCK).
+    ///
+    /// When the level changes it appends `plant.stock_changed`, then
+    /// `plant.low_stock` when stock falls from above the threshold to at or
+    /// below it, then `plant.out_of_stock` when it falls to zero. A change
+    /// from 10 to 0 with a threshold of 5 appends all three.
+    pub(crate) fn set_stock(&mut self, id: &str, stock: i64) -> Result<PlantRecord, ApiError> {
+        let mut plant = self.plant(id)?;
+        if stock == plant.stock {
+            return Ok(plant);
+        }
+
+        let before = plant.stock;
+        plant.stock = stock;
+        plant.refresh_status();
+        plant.updated_at = self.now();
+        self.plants.insert(plant.id.clone(), plant.clone());
+
+        self.record(EventType::PlantStockChanged, &plant);
+        let threshold = plant.low_stock_threshold;
+        if before > threshold && stock <= threshold {
+            self.record(EventType::PlantLowStock, &plant);
+        }
+        if before > 0 && stock == 0 {
+            self.record(EventType::PlantOutOfStock, &plant);
         }
         Ok(plant)
     }
 
-    /// Checks a state read from a file and recomputes derived fields.
-    pub(crate) fn check_loaded(&mut self) -> Result<(), String> {
+    /// Checks the plants of a state read from a file and recomputes their
+    /// derived fields.
+    pub(super) fn check_loaded_plants(&mut self) -> Result<(), String> {
         for plant in self.plants.values_mut() {
             if let Category::Unknown(category) = &plant.category {
                 return Err(format!(
@@ -367,38 +398,6 @@ fn cursor_error(detail: String) -> ApiError {
         "starting_after",
         detail,
     )])
-}
-
-/// Serializes the plant map as a list in id order, and rejects duplicate ids
-/// when reading it back.
-pub(super) mod as_list {
-    use std::collections::BTreeMap;
-
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use super::PlantRecord;
-
-    pub(crate) fn serialize<S: Serializer>(
-        plants: &BTreeMap<String, PlantRecord>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(plants.values())
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<BTreeMap<String, PlantRecord>, D::Error> {
-        let list = Vec::<PlantRecord>::deserialize(deserializer)?;
-        let mut plants = BTreeMap::new();
-        for plant in list {
-            let id = plant.id.clone();
-            if plants.insert(id.clone(), plant).is_some() {
-                return Err(D::Error::custom(format!("duplicate plant id `{id}`")));
-            }
-        }
-        Ok(plants)
-    }
 }
 
 #[cfg(test)]
