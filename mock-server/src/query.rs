@@ -32,7 +32,9 @@ impl QueryParams {
 
         for (name, value) in pairs {
             let name = name.into_owned();
-            if !allowed.contains(&name.as_str()) {
+            if allowed.is_empty() {
+                params.reject(&name, "unknown parameter; this endpoint takes none");
+            } else if !allowed.contains(&name.as_str()) {
                 params.reject(
                     &name,
                     format!("unknown parameter; expected one of {}", allowed.join(", ")),
@@ -124,6 +126,24 @@ impl QueryParams {
         } else {
             Err(ApiError::invalid_parameters(self.errors.clone()))
         }
+    }
+}
+
+/// An extractor for endpoints that take no query parameters: any parameter
+/// is `400 invalid_parameter`, as on list endpoints, so that a stray
+/// `?force=true` on a `DELETE` is reported rather than ignored.
+#[derive(Debug)]
+pub(crate) struct NoQuery;
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for NoQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        QueryParams::parse(parts.uri.query(), &[]).finish()?;
+        Ok(NoQuery)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::body::JsonObject;
 use crate::origin::request_origin;
 use crate::pagination::{PAGE_PARAMS, PageRequest, list_response};
 use crate::problem::ApiError;
-use crate::query::QueryParams;
+use crate::query::{NoQuery, QueryParams};
 
 const COLLECTION: &str = "/v1/plants";
 
@@ -53,6 +53,7 @@ async fn list(
 
 async fn create(
     State(app): State<AppState>,
+    _: NoQuery,
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
@@ -66,7 +67,11 @@ async fn create(
     Ok((StatusCode::CREATED, [(LOCATION, location)], Json(plant)).into_response())
 }
 
-async fn show(State(app): State<AppState>, PlantId(id): PlantId) -> Result<Response, ApiError> {
+async fn show(
+    State(app): State<AppState>,
+    PlantId(id): PlantId,
+    _: NoQuery,
+) -> Result<Response, ApiError> {
     let plant = app.store.read(|state| state.plant(&id)).await?;
     Ok(Json(plant).into_response())
 }
@@ -74,6 +79,7 @@ async fn show(State(app): State<AppState>, PlantId(id): PlantId) -> Result<Respo
 async fn update(
     State(app): State<AppState>,
     PlantId(id): PlantId,
+    _: NoQuery,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
     let changes = input::plant_changes(&body)?;
@@ -85,7 +91,11 @@ async fn update(
     Ok(Json(plant).into_response())
 }
 
-async fn remove(State(app): State<AppState>, PlantId(id): PlantId) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(app): State<AppState>,
+    PlantId(id): PlantId,
+    _: NoQuery,
+) -> Result<StatusCode, ApiError> {
     app.store.write(|state| state.delete_plant(&id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -93,6 +103,7 @@ async fn remove(State(app): State<AppState>, PlantId(id): PlantId) -> Result<Sta
 async fn change_stock(
     State(app): State<AppState>,
     PlantId(id): PlantId,
+    _: NoQuery,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
     let change = input::stock_change(&body)?;
@@ -114,10 +125,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PlantId {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<String>::from_request_parts(parts, state).await {
             Ok(Path(id)) => Ok(Self(id)),
-            Err(_) => Err(ApiError::not_found(
-                "plant",
-                &String::from_utf8_lossy(parts.uri.path().as_bytes()),
-            )),
+            // The segment is not valid UTF-8 after percent-decoding.
+            Err(_) => Err(ApiError::not_found("plant", "(not valid UTF-8)")),
         }
     }
 }
