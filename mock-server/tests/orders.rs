@@ -10,7 +10,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{TestServer, start_with};
 
-/// A server without seed data, so the event log holds only the test's events.
+/// Starts a server without seed data, so the event log contains only the
+/// test's events.
 async fn empty_server() -> TestServer {
     start_with(MockConfig::new().plants(0).customers(0).orders(0)).await
 }
