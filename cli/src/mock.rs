@@ -34,9 +34,16 @@ impl EmbeddedMock {
         let lock = lock_state(state_file, output).await?;
 
         let config = MockConfig::new().state_file(state_file);
-        let server = MockServer::start(config)
-            .await
-            .context("failed to start the bundled mock server")?;
+        let server = match MockServer::start(config).await {
+            Ok(server) => server,
+            Err(error @ letta_mock::Error::InvalidStateFile { .. }) => {
+                return Err(error).context(
+                    "failed to start the bundled mock server: its state file is unreadable \
+                     (`letta mock reset` deletes it and starts from fresh seed data)",
+                );
+            }
+            Err(error) => return Err(error).context("failed to start the bundled mock server"),
+        };
         tracing::debug!(base_url = %server.base_url(), state_file = %state_file.display(), "mock server started");
 
         Ok(Self {

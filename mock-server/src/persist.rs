@@ -22,8 +22,18 @@ struct FileRef<'a> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileOwned {
+    #[expect(
+        dead_code,
+        reason = "checked through FormatVersion; named so unknown fields stay denied"
+    )]
     format: u32,
     state: State,
+}
+
+/// Only the version field of a state file.
+#[derive(Deserialize)]
+struct FormatVersion {
+    format: u32,
 }
 
 /// A JSON file holding the whole state.
@@ -69,14 +79,18 @@ impl StateFile {
             path: self.path.clone(),
             reason,
         };
-        let file: FileOwned =
+        // The version is read first, so a file from another version gets
+        // that message rather than a complaint about a field it lacks.
+        let version: FormatVersion =
             serde_json::from_slice(&bytes).map_err(|error| invalid(error.to_string()))?;
-        if file.format != FORMAT_VERSION {
+        if version.format != FORMAT_VERSION {
             return Err(invalid(format!(
                 "format version {} is not supported; this server reads version {FORMAT_VERSION}",
-                file.format
+                version.format
             )));
         }
+        let file: FileOwned =
+            serde_json::from_slice(&bytes).map_err(|error| invalid(error.to_string()))?;
         let mut state = file.state;
         state.check_loaded().map_err(invalid)?;
         Ok(Some(state))
