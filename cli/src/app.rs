@@ -49,12 +49,9 @@ async fn execute(
         command,
         ..
     } = settings;
-    let plants = match command {
-        Command::MockReset => {
-            return commands::mock::reset(mock_state_file.as_deref(), output).await;
-        }
-        Command::Plants(plants) => plants,
-    };
+    if let Command::MockReset = command {
+        return commands::mock::reset(mock_state_file.as_deref(), output).await;
+    }
 
     let mock = match connection.target {
         Target::Mock => {
@@ -69,7 +66,25 @@ async fn execute(
         let invocation = Invocation {
             mock: mock.is_some(),
         };
-        commands::plants::run(&client, plants, output, invocation).await
+        match command {
+            Command::Plants(plants) => {
+                commands::plants::run(&client, plants, output, invocation).await
+            }
+            Command::Customers(customers) => {
+                commands::customers::run(&client, customers, output, invocation).await
+            }
+            Command::Orders(orders) => {
+                commands::orders::run(&client, orders, output, invocation).await
+            }
+            Command::Payments(payments) => {
+                commands::payments::run(&client, payments, output, invocation).await
+            }
+            Command::Events(events) => {
+                commands::events::run(&client, events, output, invocation).await
+            }
+            // Handled above, before a server is started.
+            Command::MockReset => Ok(()),
+        }
     }
     .await;
 

@@ -10,6 +10,10 @@ use letta::types::{Category, PlantStatus};
 
 use crate::money::Amount;
 
+mod commerce;
+
+pub(crate) use commerce::{CustomersArgs, EventsArgs, OrdersArgs, PageArgs, PaymentsArgs};
+
 const AFTER_HELP: &str = "\
 Environment:
   LETTA_BASE_URL    URL of the API, used when --base-url is not given
@@ -23,14 +27,14 @@ Exit status:
   1    other failure, such as a response that could not be decoded
   2    usage error: invalid flags or arguments, or no server to talk to
   3    not found (404)
-  4    request rejected (other 4xx, such as 400, 409 or 422)
+  4    request rejected (other 4xx, such as 400, 402, 409 or 422)
   5    authentication or permission failure (401, 403)
   6    rate limited (429)
   7    server error (5xx)
   8    connection failure or timeout
   130  interrupted (Ctrl-C)";
 
-/// Manage the inventory of a Letta plant store.
+/// Manage the inventory, customers and orders of a Letta plant store.
 #[derive(Debug, Parser)]
 #[command(name = "letta", version, about, after_help = AFTER_HELP)]
 pub(crate) struct Cli {
@@ -110,6 +114,22 @@ pub(crate) enum CommandArgs {
     /// List, show, create, change and delete plants
     #[command(subcommand)]
     Plants(PlantsArgs),
+
+    /// List, show, create, change and delete customers, and list their orders
+    #[command(subcommand)]
+    Customers(CustomersArgs),
+
+    /// Place, list, show, cancel and fulfil orders
+    #[command(subcommand)]
+    Orders(OrdersArgs),
+
+    /// Pay for orders, and list and show payments
+    #[command(subcommand)]
+    Payments(PaymentsArgs),
+
+    /// Read the log of changes
+    #[command(subcommand)]
+    Events(EventsArgs),
 
     /// Manage the data of the bundled mock server
     #[command(subcommand)]

@@ -246,6 +246,10 @@ fn sdk_hints(error: &letta::Error, context: &ErrorContext) -> Vec<String> {
     match api.status.as_u16() {
         401 => vec!["check the API key given with --api-key or set in LETTA_API_KEY".to_owned()],
         403 => vec!["the API key is valid but lacks permission for this request".to_owned()],
+        402 => vec![
+            "the failed payment is recorded and the order stays pending; pay again with another method"
+                .to_owned(),
+        ],
         429 => match api.retry_after {
             Some(wait) => match wait.as_secs().max(1) {
                 1 => vec!["retry in 1 second".to_owned()],
@@ -272,6 +276,7 @@ mod tests {
             (403, Exit::Auth),
             (429, Exit::RateLimited),
             (400, Exit::Rejected),
+            (402, Exit::Rejected),
             (409, Exit::Rejected),
             (422, Exit::Rejected),
             (500, Exit::Server),

@@ -7,6 +7,8 @@ use letta::types::{Plant, PlantStatus};
 use crate::money;
 use crate::output::{Column, Record, Styled};
 
+mod commerce;
+
 const PLANT_COLUMNS: &[Column] = &[
     column("ID", false, false),
     column("NAME", false, true),

@@ -7,7 +7,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::args::{Cli, ColorArg, CommandArgs, MockArgs, OutputArg, PlantFieldArgs, PlantsArgs};
+use crate::commands::customers::CustomersCommand;
+use crate::commands::events::EventsCommand;
+use crate::commands::orders::OrdersCommand;
+use crate::commands::payments::PaymentsCommand;
 use crate::commands::plants::{ListOptions, PlantFields, PlantsCommand, StockChange};
+
+mod commerce;
 
 /// Everything a run needs, resolved.
 #[derive(Debug)]
@@ -83,6 +89,14 @@ pub(crate) enum OutputFormat {
 pub(crate) enum Command {
     /// A `letta plants ...` command.
     Plants(PlantsCommand),
+    /// A `letta customers ...` command.
+    Customers(CustomersCommand),
+    /// A `letta orders ...` command.
+    Orders(OrdersCommand),
+    /// A `letta payments ...` command.
+    Payments(PaymentsCommand),
+    /// A `letta events ...` command.
+    Events(EventsCommand),
     /// `letta mock reset`.
     MockReset,
 }
@@ -200,6 +214,12 @@ fn resolve_command(command: CommandArgs) -> Command {
     match command {
         CommandArgs::Mock(MockArgs::Reset) => Command::MockReset,
         CommandArgs::Plants(plants) => Command::Plants(resolve_plants(plants)),
+        CommandArgs::Customers(customers) => {
+            Command::Customers(commerce::resolve_customers(customers))
+        }
+        CommandArgs::Orders(orders) => Command::Orders(commerce::resolve_orders(orders)),
+        CommandArgs::Payments(payments) => Command::Payments(commerce::resolve_payments(payments)),
+        CommandArgs::Events(events) => Command::Events(commerce::resolve_events(events)),
     }
 }
 

@@ -73,13 +73,18 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a mock server with the default seed and `plants` plants.
     pub fn start(plants: usize) -> Self {
+        Self::start_with(MockConfig::new().plants(plants))
+    }
+
+    /// Starts a mock server with `config`.
+    pub fn start_with(config: MockConfig) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("tokio runtime");
         let server = runtime
-            .block_on(MockServer::start(MockConfig::new().plants(plants)))
+            .block_on(MockServer::start(config))
             .expect("mock server starts");
         Self {
             base_url: server.base_url().to_owned(),
