@@ -229,6 +229,13 @@ fn parse_base_url(raw: Option<&str>) -> Result<Url> {
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(Error::invalid("base URL", format!("`{raw}` has no host")));
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        // The URL is not echoed: its password is a secret.
+        return Err(Error::invalid(
+            "base URL",
+            "must not contain a user name or password; pass the API key with `api_key`",
+        ));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid(
             "base URL",
