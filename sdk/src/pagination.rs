@@ -212,6 +212,8 @@ has_id_field!(
     crate::types::Order,
     crate::types::Payment,
     crate::types::Event,
+    crate::types::WebhookEndpoint,
+    crate::types::WebhookDelivery,
 );
 
 /// Returns an error stream for a list request that cannot start.

@@ -6,9 +6,11 @@ pub(crate) mod list;
 mod orders;
 mod payments;
 mod plants;
+mod webhooks;
 
 pub use customers::{Customers, ListCustomerOrders, ListCustomers};
 pub use events::{Events, ListEvents};
 pub use orders::{ListOrders, Orders};
 pub use payments::{ListPayments, Payments};
 pub use plants::{ListPlants, PlantSort, Plants};
+pub use webhooks::{ListWebhookDeliveries, ListWebhooks, Webhooks};

@@ -12,6 +12,7 @@ mod order;
 mod payment;
 mod plant;
 mod problem;
+mod webhook;
 
 pub use customer::{CreateCustomer, Customer, UpdateCustomer};
 pub use enums::{Category, PlantStatus, UnknownVariant};
@@ -21,3 +22,7 @@ pub use order::{CreateOrder, CreateOrderItem, Order, OrderItem, OrderStatus};
 pub use payment::{CreatePayment, Payment, PaymentFailureCode, PaymentMethod, PaymentStatus};
 pub use plant::{CreatePlant, Plant, StockAdjustment, UpdatePlant};
 pub use problem::{FieldError, Problem};
+pub use webhook::{
+    CreateWebhook, DeliveryStatus, UpdateWebhook, WebhookDelivery, WebhookDisabledReason,
+    WebhookEndpoint, WebhookEndpointWithSecret, WebhookStatus,
+};
