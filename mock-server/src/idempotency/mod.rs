@@ -42,7 +42,7 @@ pub(crate) const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 /// How often expired records are swept out.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Longest key accepted, in characters.
+/// Maximum key length, in characters.
 const MAX_KEY_CHARS: usize = 255;
 
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -69,7 +69,8 @@ struct Scope {
     key: String,
 }
 
-/// What makes two requests "the same request".
+/// The parts of a request that must match for a repeat to count as the
+/// same request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Fingerprint {
     method: Method,
@@ -111,7 +112,7 @@ impl StoredResponse {
     }
 }
 
-/// What to do with a request whose key is known.
+/// The decision for a request that carries a key.
 enum Begin {
     Run,
     Replay(StoredResponse),

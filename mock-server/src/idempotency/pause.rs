@@ -1,4 +1,4 @@
-//! A test hook that holds one idempotent request while it is in flight.
+//! A test hook that pauses one idempotent request while it is in flight.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,7 +41,7 @@ struct Inner {
 }
 
 impl RequestPause {
-    /// Creates a hook that holds nothing until [`arm`](Self::arm) is called.
+    /// Creates a hook that pauses nothing until [`arm`](Self::arm) is called.
     pub fn new() -> Self {
         Self::default()
     }
