@@ -12,6 +12,7 @@ use crate::config::MockConfig;
 use crate::middleware::auth::{ApiKeys, require_api_key};
 use crate::middleware::request_id::assign_request_id;
 use crate::persist::StateFile;
+use crate::routes::streams::StreamSettings;
 use crate::store::Store;
 use crate::{Error, routes, seed};
 
@@ -20,6 +21,7 @@ use crate::{Error, routes, seed};
 pub struct AppState {
     pub(crate) store: Arc<Store>,
     pub(crate) api_keys: ApiKeys,
+    pub(crate) streams: StreamSettings,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             return Ok(Self {
                 store: Arc::new(Store::new(state, None, plan).with_max_events(config.max_events)),
                 api_keys,
+                streams: StreamSettings::from_config(config),
             });
         };
 
@@ -66,6 +69,7 @@ impl AppState {
         Ok(Self {
             store: Arc::new(Store::new(state, Some(file), plan).with_max_events(config.max_events)),
             api_keys,
+            streams: StreamSettings::from_config(config),
         })
     }
 }
@@ -81,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::orders::routes())
         .merge(routes::payments::routes())
         .merge(routes::events::routes())
+        .merge(routes::streams::routes())
         .fallback(routes::unknown_path)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn_with_state(state.api_keys.clone(), require_api_key))

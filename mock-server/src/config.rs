@@ -26,6 +26,14 @@ pub const DEFAULT_SEED_ORDERS: usize = 150;
 /// Events the log keeps by default before it drops the oldest.
 pub const DEFAULT_MAX_EVENTS: usize = 100_000;
 
+/// Interval between `: heartbeat` comments on an idle event stream by
+/// default, in milliseconds.
+pub const DEFAULT_SSE_HEARTBEAT_MS: u64 = 15_000;
+
+/// Reconnection delay an event stream sends in its `retry:` field by
+/// default, in milliseconds.
+pub const DEFAULT_SSE_RETRY_MS: u64 = 1000;
+
 /// Settings for [`MockServer::start`](crate::MockServer::start) and
 /// [`AppState::new`](crate::AppState::new).
 ///
@@ -49,6 +57,9 @@ pub struct MockConfig {
     pub(crate) customers: usize,
     pub(crate) orders: usize,
     pub(crate) max_events: usize,
+    pub(crate) sse_heartbeat_ms: u64,
+    pub(crate) sse_retry_ms: u64,
+    pub(crate) sse_drop_every: u64,
 }
 
 impl Default for MockConfig {
@@ -63,6 +74,9 @@ impl Default for MockConfig {
             customers: DEFAULT_SEED_CUSTOMERS,
             orders: DEFAULT_SEED_ORDERS,
             max_events: DEFAULT_MAX_EVENTS,
+            sse_heartbeat_ms: DEFAULT_SSE_HEARTBEAT_MS,
+            sse_retry_ms: DEFAULT_SSE_RETRY_MS,
+            sse_drop_every: 0,
         }
     }
 }
@@ -130,6 +144,31 @@ impl MockConfig {
         self
     }
 
+    /// Sets the interval between `: heartbeat` comments on event streams,
+    /// in milliseconds, at least 1. Default [`DEFAULT_SSE_HEARTBEAT_MS`].
+    #[must_use]
+    pub fn sse_heartbeat_ms(mut self, interval_ms: u64) -> Self {
+        self.sse_heartbeat_ms = interval_ms;
+        self
+    }
+
+    /// Sets the reconnection delay that event streams send first in their
+    /// `retry:` field, in milliseconds. Default [`DEFAULT_SSE_RETRY_MS`].
+    #[must_use]
+    pub fn sse_retry_ms(mut self, delay_ms: u64) -> Self {
+        self.sse_retry_ms = delay_ms;
+        self
+    }
+
+    /// Makes every event stream end its response after sending `events`
+    /// events, so that clients must reconnect with `Last-Event-ID`; 0 turns
+    /// the fault off. Default 0.
+    #[must_use]
+    pub fn sse_drop_every(mut self, events: u64) -> Self {
+        self.sse_drop_every = events;
+        self
+    }
+
     /// Adds an accepted API key. Once any key is added, the default
     /// `sk_test_letta` is no longer accepted.
     #[must_use]
@@ -164,8 +203,8 @@ impl MockConfig {
     /// [`Error::InvalidConfig`] for an API key that is empty or holds
     /// characters other than visible ASCII, a plant count over
     /// [`MAX_SEED_PLANTS`], more customers or orders than
-    /// [`MAX_SEED_CUSTOMERS`] and [`MAX_SEED_ORDERS`], or an event log of
-    /// 0 events.
+    /// [`MAX_SEED_CUSTOMERS`] and [`MAX_SEED_ORDERS`], an event log of
+    /// 0 events, or an event stream heartbeat interval of 0 ms.
     pub fn validate(&self) -> Result<(), Error> {
         for key in &self.api_keys {
             let visible = key.bytes().all(|byte| byte.is_ascii_graphic());
@@ -186,6 +225,11 @@ impl MockConfig {
                 "{} orders requested; the maximum is {MAX_SEED_ORDERS}",
                 self.orders
             )));
+        }
+        if self.sse_heartbeat_ms == 0 {
+            return Err(Error::InvalidConfig(
+                "the event stream heartbeat interval must be at least 1 ms".to_owned(),
+            ));
         }
         if self.max_events == 0 {
             return Err(Error::InvalidConfig(

@@ -43,6 +43,7 @@ pub use config::{
     DEFAULT_API_KEY, DEFAULT_MAX_EVENTS, DEFAULT_SEED_CUSTOMERS, DEFAULT_SEED_ORDERS,
     MAX_SEED_CUSTOMERS, MAX_SEED_ORDERS, MAX_SEED_PLANTS, MockConfig,
 };
+pub use config::{DEFAULT_SSE_HEARTBEAT_MS, DEFAULT_SSE_RETRY_MS};
 pub use error::Error;
 pub use problem::ApiError;
 pub use server::MockServer;

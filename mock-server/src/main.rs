@@ -9,6 +9,7 @@ use clap::Parser;
 use letta_mock::{
     DEFAULT_MAX_EVENTS, DEFAULT_SEED_CUSTOMERS, DEFAULT_SEED_ORDERS, MockConfig, MockServer,
 };
+use letta_mock::{DEFAULT_SSE_HEARTBEAT_MS, DEFAULT_SSE_RETRY_MS};
 use tracing_subscriber::EnvFilter;
 
 /// Stateful mock server of the Letta plant-store API.
@@ -56,6 +57,21 @@ struct Args {
     #[arg(long, value_name = "PATH")]
     state_file: Option<PathBuf>,
 
+    /// Interval between `: heartbeat` comments on idle event streams, in
+    /// milliseconds.
+    #[arg(long, default_value_t = DEFAULT_SSE_HEARTBEAT_MS, value_name = "MS")]
+    sse_heartbeat_ms: u64,
+
+    /// Reconnection delay that event streams send in their first `retry:`
+    /// field, in milliseconds.
+    #[arg(long, default_value_t = DEFAULT_SSE_RETRY_MS, value_name = "MS")]
+    sse_retry_ms: u64,
+
+    /// End every event stream response after this many events, so that
+    /// clients must reconnect with `Last-Event-ID`; 0 turns the fault off.
+    #[arg(long, default_value_t = 0, value_name = "EVENTS")]
+    sse_drop_every: u64,
+
     /// Log filter for stderr: a level (`error`, `warn`, `info`, `debug`,
     /// `trace`) or a tracing directive list such as `letta_mock=debug`.
     #[arg(long, default_value = "info", value_name = "FILTER")]
@@ -99,7 +115,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .plants(args.plants)
         .customers(args.customers)
         .orders(args.orders)
-        .max_events(args.max_events);
+        .max_events(args.max_events)
+        .sse_heartbeat_ms(args.sse_heartbeat_ms)
+        .sse_retry_ms(args.sse_retry_ms)
+        .sse_drop_every(args.sse_drop_every);
     for key in args.api_keys {
         config = config.api_key(key);
     }

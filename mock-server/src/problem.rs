@@ -38,7 +38,12 @@ struct ErrorParts {
 struct ProblemBody(Problem, Map<String, Value>);
 
 impl ApiError {
-    fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &str,
+        title: &str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             parts: Box::new(ErrorParts {
                 status,

@@ -8,6 +8,7 @@ pub(crate) mod orders;
 mod path_id;
 pub(crate) mod payments;
 pub(crate) mod plants;
+pub(crate) mod streams;
 
 use axum::http::Uri;
 

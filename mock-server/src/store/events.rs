@@ -208,6 +208,11 @@ impl EventLog {
         self.events.front().map(|event| event.id.as_str())
     }
 
+    /// The id of the newest retained event, or `None` when the log is empty.
+    pub(crate) fn newest_id(&self) -> Option<&str> {
+        self.events.back().map(|event| event.id.as_str())
+    }
+
     /// Returns the retained event with `id`.
     pub(crate) fn get(&self, id: &str) -> Option<&Event> {
         let index = self.position_after(id);

@@ -162,6 +162,15 @@ impl Store {
         (state.events.after(after), receiver)
     }
 
+    /// Returns the id of the newest retained event and a receiver of every
+    /// later event. A subscriber that lags reads what it missed with
+    /// [`events_after`](Self::events_after) from that id.
+    pub(crate) async fn subscribe_live(&self) -> (Option<String>, broadcast::Receiver<Arc<Event>>) {
+        let state = self.state.lock().await;
+        let receiver = self.events.subscribe();
+        (state.events.newest_id().map(str::to_owned), receiver)
+    }
+
     /// Returns the retained events after `after` (all of them when `None`).
     #[allow(dead_code, reason = "the SSE streams and webhooks use it")]
     pub(crate) async fn events_after(&self, after: Option<&str>) -> EventsAfter {
