@@ -8,6 +8,7 @@ use crate::money;
 use crate::output::{Column, Record, Styled};
 
 mod commerce;
+mod webhooks;
 
 const PLANT_COLUMNS: &[Column] = &[
     column("ID", false, false),

@@ -5,8 +5,11 @@ use std::future::Future;
 
 use anyhow::{Context, Result};
 use futures_util::TryStreamExt;
-use letta::resources::{ListCustomerOrders, ListCustomers, ListEvents, ListOrders, ListPayments};
-use letta::types::{Customer, Event, Order, Payment};
+use letta::resources::{
+    ListCustomerOrders, ListCustomers, ListEvents, ListOrders, ListPayments, ListWebhookDeliveries,
+    ListWebhooks,
+};
+use letta::types::{Customer, Event, Order, Payment, WebhookDelivery, WebhookEndpoint};
 use letta::{Page, PageStream};
 
 use crate::commands::plants::Invocation;
@@ -76,6 +79,8 @@ list_request! {
     ListOrders => Order,
     ListPayments => Payment,
     ListEvents => Event,
+    ListWebhooks => WebhookEndpoint,
+    ListWebhookDeliveries => WebhookDelivery,
 }
 
 // Customer orders share the item type, so only the request impl is repeated.
