@@ -9,6 +9,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::body::MAX_BODY_BYTES;
 use crate::config::MockConfig;
+use crate::idempotency::{Idempotency, idempotent_posts};
 use crate::middleware::auth::{ApiKeys, require_api_key};
 use crate::middleware::request_id::assign_request_id;
 use crate::persist::StateFile;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub(crate) store: Arc<Store>,
     pub(crate) api_keys: ApiKeys,
     pub(crate) streams: StreamSettings,
+    pub(crate) idempotency: Arc<Idempotency>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
                 store: Arc::new(Store::new(state, None, plan).with_max_events(config.max_events)),
                 api_keys,
                 streams: StreamSettings::from_config(config),
+                idempotency: idempotency_for(config),
             });
         };
 
@@ -70,12 +73,23 @@ impl AppState {
             store: Arc::new(Store::new(state, Some(file), plan).with_max_events(config.max_events)),
             api_keys,
             streams: StreamSettings::from_config(config),
+            idempotency: idempotency_for(config),
         })
     }
 }
 
-/// Builds the router: every route plus the request-id, panic, auth and
-/// body-size layers. Drive it with a socket through
+/// Builds the idempotency store. Keys expire on tokio's clock, which a
+/// paused tokio runtime controls in tests.
+fn idempotency_for(config: &MockConfig) -> Arc<Idempotency> {
+    let origin = tokio::time::Instant::now();
+    Arc::new(Idempotency::new(
+        Box::new(move || origin.elapsed()),
+        config.request_pause.clone(),
+    ))
+}
+
+/// Builds the router: every route plus the request-id, panic, auth,
+/// idempotency and body-size layers. Drive it with a socket through
 /// [`MockServer`](crate::MockServer), or directly as a tower service.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -88,6 +102,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::streams::routes())
         .fallback(routes::unknown_path)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn_with_state(
+            state.idempotency.clone(),
+            idempotent_posts,
+        ))
         .layer(from_fn_with_state(state.api_keys.clone(), require_api_key))
         .layer(CatchPanicLayer::new())
         .layer(from_fn(assign_request_id))

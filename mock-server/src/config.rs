@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use crate::Error;
+use crate::idempotency::RequestPause;
 
 /// The API key accepted when no key is configured.
 pub const DEFAULT_API_KEY: &str = "sk_test_letta";
@@ -57,6 +58,7 @@ pub struct MockConfig {
     pub(crate) customers: usize,
     pub(crate) orders: usize,
     pub(crate) max_events: usize,
+    pub(crate) request_pause: Option<RequestPause>,
     pub(crate) sse_heartbeat_ms: u64,
     pub(crate) sse_retry_ms: u64,
     pub(crate) sse_drop_every: u64,
@@ -74,6 +76,7 @@ impl Default for MockConfig {
             customers: DEFAULT_SEED_CUSTOMERS,
             orders: DEFAULT_SEED_ORDERS,
             max_events: DEFAULT_MAX_EVENTS,
+            request_pause: None,
             sse_heartbeat_ms: DEFAULT_SSE_HEARTBEAT_MS,
             sse_retry_ms: DEFAULT_SSE_RETRY_MS,
             sse_drop_every: 0,
@@ -141,6 +144,14 @@ impl MockConfig {
     #[must_use]
     pub fn max_events(mut self, count: usize) -> Self {
         self.max_events = count;
+        self
+    }
+
+    /// Installs a test hook that can hold an idempotent request while it is
+    /// in flight; see [`RequestPause`]. Default: none.
+    #[must_use]
+    pub fn request_pause(mut self, pause: RequestPause) -> Self {
+        self.request_pause = Some(pause);
         self
     }
 

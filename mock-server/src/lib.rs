@@ -24,6 +24,7 @@ mod app;
 mod body;
 mod config;
 mod error;
+mod idempotency;
 mod ids;
 mod middleware;
 mod origin;
@@ -45,5 +46,6 @@ pub use config::{
 };
 pub use config::{DEFAULT_SSE_HEARTBEAT_MS, DEFAULT_SSE_RETRY_MS};
 pub use error::Error;
+pub use idempotency::RequestPause;
 pub use problem::ApiError;
 pub use server::MockServer;

@@ -142,6 +142,17 @@ impl ApiError {
         )
     }
 
+    /// `400 invalid_request` for a request the server cannot decode in any
+    /// other way, such as a malformed header.
+    pub(crate) fn invalid_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Invalid Request",
+            detail,
+        )
+    }
+
     /// `402 card_declined`, naming the recorded failed payment in
     /// `payment_id`.
     pub(crate) fn card_declined(payment_id: &str, payment_method: &str) -> Self {
@@ -173,6 +184,30 @@ impl ApiError {
     /// `409 email_taken`.
     pub(crate) fn email_taken(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "email_taken", "Email Taken", detail)
+    }
+
+    /// `409 idempotency_key_in_use`: a request with the key is still running.
+    pub(crate) fn idempotency_key_in_use(key: &str) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_in_use",
+            "Idempotency Key In Use",
+            format!(
+                "a request with the `Idempotency-Key` `{key}` is still running; retry once it has finished"
+            ),
+        )
+    }
+
+    /// `422 idempotency_key_reused`: the key was used for another request.
+    pub(crate) fn idempotency_key_reused(key: &str) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "Idempotency Key Reused",
+            format!(
+                "the `Idempotency-Key` `{key}` was already used for a request with another method, path or body; use a new key for a new request"
+            ),
+        )
     }
 
     /// Adds field errors (`errors`) to the problem.

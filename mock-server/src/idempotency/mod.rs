@@ -33,8 +33,11 @@ use axum::response::{IntoResponse, Response};
 pub use pause::RequestPause;
 
 use crate::body::MAX_BODY_BYTES;
-use crate::clock::Clock;
 use crate::problem::ApiError;
+
+/// The time since a fixed origin, read to expire keys. The server passes
+/// its monotonic clock, so tests control it.
+pub(crate) type Now = Box<dyn Fn() -> Duration + Send + Sync>;
 
 /// How long a key and its response are kept.
 pub(crate) const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
@@ -49,11 +52,19 @@ static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// The stored keys and responses, shared by every request.
-#[derive(Debug)]
 pub(crate) struct Idempotency {
     records: Mutex<Records>,
-    clock: Clock,
+    now: Now,
     pause: Option<RequestPause>,
+}
+
+impl std::fmt::Debug for Idempotency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Idempotency")
+            .field("records", &self.records)
+            .field("pause", &self.pause)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -121,10 +132,10 @@ enum Begin {
 }
 
 impl Idempotency {
-    pub(crate) fn new(clock: Clock, pause: Option<RequestPause>) -> Self {
+    pub(crate) fn new(now: Now, pause: Option<RequestPause>) -> Self {
         Self {
             records: Mutex::new(Records::default()),
-            clock,
+            now,
             pause,
         }
     }
@@ -149,7 +160,7 @@ impl Idempotency {
     /// Decides what to do with a request, registering it as in flight when
     /// it is to run.
     fn begin(&self, scope: &Scope, fingerprint: &Fingerprint) -> Begin {
-        let now = self.clock.now();
+        let now = (self.now)();
         let mut records = self.lock();
         if now >= records.next_sweep {
             records.by_scope.retain(|_, record| match record {
@@ -178,7 +189,7 @@ impl Idempotency {
     }
 
     fn finish(&self, scope: Scope, fingerprint: Fingerprint, response: StoredResponse) {
-        let expires_at = self.clock.now() + RETENTION;
+        let expires_at = (self.now)() + RETENTION;
         self.lock().by_scope.insert(
             scope,
             Record::Done {
