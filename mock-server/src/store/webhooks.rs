@@ -363,6 +363,16 @@ impl State {
         Ok(self.queue_attempt(id, &event.id, event.kind, &body, 1, now, false))
     }
 
+    /// Returns whether an enabled endpoint subscribes to the type of
+    /// `event`, so that [`State::queue_event`] would queue an attempt.
+    pub(crate) fn has_subscriber(&self, event: &Event) -> bool {
+        event.kind != EventType::WebhookTest
+            && self.webhooks.values().any(|record| {
+                record.endpoint.status == WebhookStatus::Enabled
+                    && record.endpoint.events.contains(&event.kind)
+            })
+    }
+
     /// Queues `event` for every enabled endpoint that subscribes to its
     /// type and returns the queued attempts. `webhook.test` events are
     /// queued by [`State::test_webhook`] only.

@@ -118,6 +118,12 @@ impl Dispatcher {
                 let Some(store) = self.store.upgrade() else {
                     return;
                 };
+                // Most events have no subscriber: skip the write, which
+                // would save the state file for nothing.
+                let wanted = store.read(|state| Ok(state.has_subscriber(&event))).await;
+                if !matches!(wanted, Ok(true)) {
+                    continue;
+                }
                 let queued = match store.write(|state| Ok(state.queue_event(&event))).await {
                     Ok(queued) => queued,
                     Err(error) => {
