@@ -6,6 +6,7 @@ use crate::call::{self, Call};
 use crate::client::Client;
 use crate::request::ApiRequest;
 use crate::resources::list::{ListParams, list_request};
+use crate::sse::WatchRequest;
 use crate::types::{Event, EventType};
 
 const EVENTS: &[&str] = &["v1", "events"];
@@ -50,6 +51,14 @@ impl Events {
         ListEvents {
             params: ListParams::new(&self.client, EVENTS),
         }
+    }
+
+    /// Starts a live stream of every event from `/v1/events/stream`, which
+    /// reconnects by itself; call [`open`](WatchRequest::open) on it.
+    ///
+    /// Named `watch` so it does not clash with the list's `stream`.
+    pub fn watch(&self) -> WatchRequest {
+        WatchRequest::new(&self.client, &["v1", "events", "stream"])
     }
 
     /// Fetches one event of the retained log.

@@ -7,6 +7,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::{ItemStream, ListQuery, Page, PageStream, Position, failed};
 use crate::request::ApiRequest;
+use crate::sse::WatchRequest;
 use crate::types::enums::string_enum;
 use crate::types::{Category, CreatePlant, Plant, PlantStatus, StockAdjustment, UpdatePlant};
 
@@ -43,6 +44,31 @@ pub struct Plants {
 impl Plants {
     pub(crate) fn new(client: Client) -> Self {
         Self { client }
+    }
+
+    /// Starts a live stream of `plant.*` events from `/v1/plants/stream`,
+    /// which reconnects by itself; call [`open`](WatchRequest::open) on it.
+    ///
+    /// Named `watch` so it does not clash with the list's `stream`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: letta::Client) -> letta::Result<()> {
+    /// use futures_util::TryStreamExt;
+    ///
+    /// let mut events = client.plants().watch().open();
+    /// while let Some(event) = events.try_next().await? {
+    ///     println!("{} {}", event.id, event.event_type);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn watch(&self) -> WatchRequest {
+        WatchRequest::new(&self.client, &["v1", "plants", "stream"])
+    }
+
+    /// Like [`watch`](Self::watch), but keeps the events of one plant.
+    pub fn watch_plant(&self, plant_id: &str) -> WatchRequest {
+        self.watch().filter("plant_id", plant_id.to_owned())
     }
 
     /// Starts a list request; set filters on it, then call

@@ -48,9 +48,14 @@
 //! parser buffer without bound.
 
 mod parser;
+mod stream;
 
 pub use parser::{
     DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_LINE_LENGTH, Events, Parser, ParserBuilder,
+};
+pub use stream::{
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RECONNECT_DELAY, DEFAULT_RECONNECT_DELAY, EventStream,
+    WatchRequest,
 };
 
 /// One dispatched event, the equivalent of a browser's `MessageEvent`.
