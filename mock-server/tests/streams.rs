@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{TestServer, start, start_with};
 
-/// Longest wait for one chunk of a stream before a test fails.
+/// Maximum wait for one chunk of a stream before a test fails.
 const CHUNK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One SSE message, its fields as received.
@@ -136,7 +136,7 @@ async fn add_stock(server: &TestServer, plant_id: &str) {
     assert_eq!(reply.status, StatusCode::OK, "body: {}", reply.body);
 }
 
-/// Returns the id of every retained event, oldest first.
+/// Returns the ids of the oldest 100 retained events, oldest first.
 async fn event_ids(server: &TestServer) -> Vec<String> {
     let reply = server.get("/v1/events?limit=100").await;
     assert_eq!(reply.status, StatusCode::OK, "body: {}", reply.body);
@@ -403,4 +403,48 @@ async fn stream_requires_api_key() {
         let reply = support::read(response).await;
         reply.assert_problem(401, "missing_api_key");
     }
+}
+
+#[tokio::test]
+async fn burst_beyond_channel_loses_nothing() {
+    // More events than the broadcast channel buffers (1024), each carrying
+    // a 2000-character description, appended while the client reads
+    // nothing. Once the socket buffers fill, the stream lags behind the
+    // channel and must re-read the missed events from the log.
+    const CHANGES: usize = 5000;
+    let server = start_with(MockConfig::new().rate_limit(0, 1)).await;
+    let plant = plant_ids(&server, 1).await.remove(0);
+    let reply = server
+        .patch(
+            &format!("/v1/plants/{plant}"),
+            json!({"description": "x".repeat(2000)}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "body: {}", reply.body);
+    let mut stream = open(&server, "/v1/events/stream?types=plant.stock_changed", None).await;
+    stream.skip_retry().await;
+
+    for _ in 0..CHANGES {
+        add_stock(&server, &plant).await;
+    }
+    let mut received = Vec::new();
+    for _ in 0..CHANGES {
+        let message = stream.next_event().await;
+        received.push(message.id.expect("every event has an id"));
+    }
+
+    let mut logged = Vec::new();
+    let mut path = "/v1/events?limit=100&type=plant.stock_changed".to_owned();
+    loop {
+        let reply = server.get(&path).await;
+        assert_eq!(reply.status, StatusCode::OK, "body: {}", reply.body);
+        logged.extend(reply.ids());
+        let Some(last) = logged.last() else { break };
+        if reply.body["has_more"] != true {
+            break;
+        }
+        path = format!("/v1/events?limit=100&type=plant.stock_changed&starting_after={last}");
+    }
+    assert_eq!(logged.len(), CHANGES);
+    assert_eq!(received, logged);
 }
