@@ -210,6 +210,54 @@ async fn declined_payment_is_recorded_and_order_stays_pending() {
 }
 
 #[tokio::test]
+async fn replay_with_caller_key_returns_same_order() {
+    let (_server, client) = start(3).await;
+    let plant = client
+        .plants()
+        .create(&CreatePlant::new("Aloe", "Aloe vera", Category::Succulent, 899).stock(5))
+        .await
+        .expect("plant created");
+    let customer = client
+        .customers()
+        .create(&CreateCustomer::new("Ada Lovelace", "ada@example.com"))
+        .await
+        .expect("customer created");
+    let body = CreateOrder::new(&customer.id).item(&plant.id, 2);
+
+    let first = client
+        .orders()
+        .create(&body)
+        .idempotency_key("checkout-1")
+        .await
+        .expect("first create");
+    let replay = client
+        .orders()
+        .create(&body)
+        .idempotency_key("checkout-1")
+        .await
+        .expect("replayed create");
+    let changed = client
+        .orders()
+        .create(&CreateOrder::new(&customer.id).item(&plant.id, 3))
+        .idempotency_key("checkout-1")
+        .await
+        .expect_err("another body under the same key");
+
+    assert_eq!(replay, first);
+    let orders = client
+        .customers()
+        .orders(&customer.id)
+        .send()
+        .await
+        .expect("order history");
+    assert_eq!(orders.total, 1, "the replay created nothing");
+    let stock = client.plants().get(&plant.id).await.expect("plant").stock;
+    assert_eq!(stock, 3, "stock was reserved once");
+    assert_eq!(changed.status().map(|status| status.as_u16()), Some(422));
+    assert_eq!(changed.code(), Some("idempotency_key_reused"));
+}
+
+#[tokio::test]
 async fn cancel_returns_stock_but_not_after_fulfilment() {
     let (_server, client) = start(3).await;
     let plant = client
