@@ -4,7 +4,10 @@ use letta::{Client, Error};
 
 #[test]
 fn userinfo_in_base_url_is_rejected_without_echo() {
-    for url in ["http://user:secretpw@127.0.0.1:9", "http://user@127.0.0.1:9"] {
+    for url in [
+        "http://user:secretpw@127.0.0.1:9",
+        "http://user@127.0.0.1:9",
+    ] {
         let error = Client::builder()
             .base_url(url)
             .api_key("sk_test_letta")
@@ -12,7 +15,13 @@ fn userinfo_in_base_url_is_rejected_without_echo() {
             .expect_err(url);
 
         assert!(
-            matches!(error, Error::InvalidInput { what: "base URL", .. }),
+            matches!(
+                error,
+                Error::InvalidInput {
+                    what: "base URL",
+                    ..
+                }
+            ),
             "{url}: {error:?}"
         );
         let message = error.to_string();
