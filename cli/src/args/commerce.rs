@@ -210,6 +210,24 @@ pub(crate) enum EventsArgs {
         /// Event id, such as evt_0000000188Y5G2QH
         id: String,
     },
+
+    /// Print every event live as it happens, until Ctrl-C
+    Tail {
+        #[command(flatten)]
+        watch: WatchArgs,
+    },
+}
+
+/// The filters shared by `plants watch` and `events tail`.
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// Keep events of these types, comma-separated, such as plant.stock_changed
+    #[arg(long, value_name = "TYPES", value_delimiter = ',', value_parser = sdk_enum::<EventType>(EventType::known_values()))]
+    pub(crate) types: Vec<EventType>,
+
+    /// Start after this event id, replaying the retained events after it
+    #[arg(long, value_name = "ID")]
+    pub(crate) since: Option<String>,
 }
 
 fn parse_time(raw: &str) -> Result<DateTime<Utc>, String> {

@@ -6,6 +6,7 @@ use letta::types::EventType;
 
 use crate::commands::list::{self, Listing, PageOptions};
 use crate::commands::plants::Invocation;
+use crate::commands::watch::{self, WatchOptions};
 use crate::output::Output;
 
 /// A `letta events` subcommand with its resolved options.
@@ -18,6 +19,7 @@ pub(crate) enum EventsCommand {
     Get {
         id: String,
     },
+    Tail(WatchOptions),
 }
 
 /// Runs an events command.
@@ -42,6 +44,9 @@ pub(crate) async fn run(
                 invocation,
             };
             list::run(request, &page, &listing, output).await
+        }
+        EventsCommand::Tail(options) => {
+            watch::run(options.apply(client.events().watch()), output).await
         }
         EventsCommand::Get { id } => {
             let event = client

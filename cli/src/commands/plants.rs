@@ -6,6 +6,7 @@ use letta::resources::{ListPlants, PlantSort};
 use letta::types::{Category, CreatePlant, Plant, PlantStatus, StockAdjustment, UpdatePlant};
 use letta::{Client, Page};
 
+use crate::commands::watch::{self, WatchOptions};
 use crate::error::UsageError;
 use crate::money::Amount;
 use crate::output::Output;
@@ -17,6 +18,10 @@ pub(crate) enum PlantsCommand {
     List(ListOptions),
     Get {
         id: String,
+    },
+    Watch {
+        plant: Option<String>,
+        options: WatchOptions,
     },
     Create {
         fields: PlantFields,
@@ -88,6 +93,13 @@ pub(crate) async fn run(
     match command {
         PlantsCommand::List(options) if options.all => list_all(client, &options, output).await,
         PlantsCommand::List(options) => list_page(client, &options, output, invocation).await,
+        PlantsCommand::Watch { plant, options } => {
+            let request = match &plant {
+                Some(plant) => client.plants().watch_plant(plant),
+                None => client.plants().watch(),
+            };
+            watch::run(options.apply(request), output).await
+        }
         PlantsCommand::Get { id } => {
             let plant = client
                 .plants()

@@ -1,12 +1,13 @@
 //! Resolves the arguments of the customers, orders, payments and events
 //! commands.
 
-use crate::args::{CustomersArgs, EventsArgs, OrdersArgs, PageArgs, PaymentsArgs};
+use crate::args::{CustomersArgs, EventsArgs, OrdersArgs, PageArgs, PaymentsArgs, WatchArgs};
 use crate::commands::customers::{CustomersCommand, PhoneChange};
 use crate::commands::events::EventsCommand;
 use crate::commands::list::PageOptions;
 use crate::commands::orders::{OrderFilters, OrdersCommand};
 use crate::commands::payments::PaymentsCommand;
+use crate::commands::watch::WatchOptions;
 
 fn page_options(args: PageArgs) -> PageOptions {
     PageOptions {
@@ -83,5 +84,14 @@ pub(super) fn resolve_events(command: EventsArgs) -> EventsCommand {
             event_type,
         },
         EventsArgs::Get { id } => EventsCommand::Get { id },
+        EventsArgs::Tail { watch } => EventsCommand::Tail(watch_options(watch)),
+    }
+}
+
+/// Resolves the filters of a watch command.
+pub(crate) fn watch_options(watch: WatchArgs) -> WatchOptions {
+    WatchOptions {
+        types: watch.types,
+        since: watch.since,
     }
 }
