@@ -6,6 +6,7 @@ mod support;
 
 use std::process::Command;
 
+use letta_mock::MockConfig;
 use support::{TestServer, ndjson, text};
 
 /// Runs `letta ARGS | head -n LINES` in bash against `server` and returns
@@ -167,4 +168,35 @@ fn events_tail_ends_on_ctrl_c() {
     assert!(first.contains("plant.stock_changed"), "{first}");
     assert_eq!(output.status.code(), Some(130));
     assert_eq!(text(&output.stderr), "");
+}
+
+#[test]
+fn events_tail_resumes_after_dropped_connections() {
+    let server = TestServer::start_with(
+        MockConfig::new()
+            .plants(1)
+            .sse_drop_every(3)
+            .sse_retry_ms(5),
+    );
+    let plant = first_plant(&server);
+    set_stock(&server, &plant, 100);
+    let since = newest_event(&server);
+    for stock in (80..100).rev() {
+        set_stock(&server, &plant, stock);
+    }
+
+    let (stdout, status, stderr) = watch_through_head(
+        &server,
+        &format!("events tail --since {since} --types plant.stock_changed -o ndjson"),
+        20,
+    );
+
+    let events = ndjson(stdout.as_bytes());
+    let stocks: Vec<i64> = events
+        .iter()
+        .map(|event| event["data"]["stock"].as_i64().expect("stock"))
+        .collect();
+    assert_eq!(stocks, (80..100).rev().collect::<Vec<i64>>());
+    assert_eq!(status, 0, "stderr: {stderr}");
+    assert_eq!(stderr, "");
 }
