@@ -486,3 +486,28 @@ async fn since_is_sent_as_last_event_id() {
     assert_eq!(received, ids(6..=6));
     assert_eq!(server.seen()[0].last_event_id, Some(event_id(5)));
 }
+
+#[tokio::test]
+async fn expired_notice_is_an_error_item() {
+    let server = Server::start(|_, _| {
+        let notice = r#"{"type":"about:blank","title":"Gone","status":410,"detail":"events expired","code":"events_expired"}"#;
+        Reply::Hold(event_stream(&format!(
+            "event: error\ndata: {notice}\n\n{}",
+            message(9)
+        )))
+    })
+    .await;
+    let clock = ManualClock::new();
+    let client = builder(&server.base_url, &clock).build().expect("client");
+
+    let mut stream = client.events().watch().since(event_id(1)).open();
+    let first = stream.next().await.expect("an item");
+    let second = stream.next().await.expect("an item").expect("an event");
+
+    let Err(Error::Api(error)) = first else {
+        panic!("expected an API error, got {first:?}");
+    };
+    assert_eq!(error.status, StatusCode::GONE);
+    assert_eq!(error.code.as_deref(), Some("events_expired"));
+    assert_eq!(second.id, event_id(9));
+}

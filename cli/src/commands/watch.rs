@@ -57,7 +57,16 @@ pub(crate) async fn run(request: WatchRequest, output: &mut Output) -> Result<()
         let Some(event) = next else {
             return Ok(());
         };
-        let event = event.context("event stream failed")?;
+        let event = match event {
+            Ok(event) => event,
+            // Events were dropped from the log before they could be sent;
+            // the stream goes on with the oldest retained event.
+            Err(error) if error.status() == Some(reqwest::StatusCode::GONE) => {
+                output.status(&format!("warning: {error}"));
+                continue;
+            }
+            Err(error) => return Err(error).context("event stream failed"),
+        };
         match output.format() {
             OutputFormat::Table => output.line(&printer.line(&event))?,
             _ => output.line(&serde_json::to_string(&event)?)?,

@@ -157,7 +157,9 @@ impl WatchRequest {
 /// Each item is an [`Event`] or an error. An error that ends the stream (a
 /// refusal such as `401`, `403`, `404` or `400`, a body that is not an event
 /// stream, or retries spent while connecting) is the last item. An event that
-/// does not decode is an error item, and the stream goes on after it.
+/// does not decode, and an `event: error` message from the server (such as
+/// `410 events_expired` when events after the resume point were dropped from
+/// the log), are error items, and the stream goes on after them.
 ///
 /// Dropping the stream closes its connection; it runs no background task.
 pub struct EventStream {
@@ -259,6 +261,12 @@ impl State {
             };
             if message.data.is_empty() {
                 continue;
+            }
+            if message.event_type == "error" {
+                // The server's notice that events were lost, such as `410
+                // events_expired` after a resume from an id older than the
+                // retained log. The stream goes on after it.
+                return Some(Err(stream_problem(&message.data)));
             }
             if let Some(last) = &self.last_delivered
                 && !message.id.is_empty()
@@ -425,6 +433,15 @@ fn open_once(
         }
         Ok(response.bytes_stream().boxed())
     })
+}
+
+/// Turns the problem in an `event: error` message into an error item.
+fn stream_problem(data: &str) -> Error {
+    let status = serde_json::from_str::<Problem>(data)
+        .ok()
+        .and_then(|problem| StatusCode::from_u16(problem.status).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    Error::from(api_error(status, data.as_bytes(), None, None))
 }
 
 fn stream_url(client: &Client, request: &ApiRequest) -> url::Url {
