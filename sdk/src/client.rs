@@ -5,13 +5,19 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::clock::{Clock, TokioClock};
 use crate::error::{Error, Result};
+use crate::ratelimit::Pacer;
 use crate::resources::Plants;
+use crate::retry::{Retrier, RetryPolicy};
 
 /// The default timeout for one request, from sending it to reading the whole body.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default timeout for establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default deadline of one call, covering every attempt and every wait
+/// between attempts.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
 const SDK_USER_AGENT: &str = concat!("letta-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -43,6 +49,14 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
     pub(crate) api_key: Option<ApiKey>,
+    /// The timeout of one attempt.
+    pub(crate) attempt_timeout: Duration,
+    /// The time limit of one call, retries and waits included.
+    pub(crate) deadline: Duration,
+    pub(crate) retrier: Retrier,
+    /// Present when pacing is on.
+    pub(crate) pacer: Option<Pacer>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Client {
@@ -97,6 +111,10 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: Option<String>,
+    deadline: Duration,
+    retry_policy: RetryPolicy,
+    pacing: bool,
+    clock: Arc<dyn Clock>,
 }
 
 impl Default for ClientBuilder {
@@ -107,6 +125,10 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: None,
+            deadline: DEFAULT_DEADLINE,
+            retry_policy: RetryPolicy::default(),
+            pacing: false,
+            clock: Arc::new(TokioClock),
         }
     }
 }
@@ -119,6 +141,10 @@ impl std::fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
+            .field("deadline", &self.deadline)
+            .field("retry_policy", &self.retry_policy)
+            .field("pacing", &self.pacing)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -138,10 +164,44 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the timeout of one request, from sending it to reading the whole
-    /// body. Default: 30 seconds.
+    /// Sets the timeout of one attempt, from sending it to reading the whole
+    /// body. The [deadline](Self::deadline) can cut it short. Default: 30
+    /// seconds.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets the deadline of one call: the time from its start until the
+    /// client gives up, covering every attempt and every wait between
+    /// attempts. The timeout of one attempt never extends it. Default: 60
+    /// seconds.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets how failed requests are retried. Default: [`RetryPolicy::new`],
+    /// 2 retries with exponential backoff and full jitter.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// Turns pacing on or off. With pacing on, the client reads the
+    /// `RateLimit-Policy` and `RateLimit` headers of every response and
+    /// spaces the requests of all its clones so that they stay under the
+    /// server's quota, instead of collecting `429` responses. Default: off.
+    pub fn pacing(mut self, enabled: bool) -> Self {
+        self.pacing = enabled;
+        self
+    }
+
+    /// Replaces the clock behind the deadline, the waits between attempts,
+    /// pacing and HTTP-date hints; tests use it to control time. Default:
+    /// [`TokioClock`].
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -165,7 +225,10 @@ impl ClientBuilder {
     /// [`Error::InvalidInput`] when the base URL is missing, is not an
     /// absolute `http` or `https` URL, or carries a query or fragment; when
     /// the API key is empty or holds characters a header cannot carry; when
-    /// a timeout is zero; or when the user agent is not a valid header value.
+    /// a timeout or the deadline is zero; when the retry policy's max
+    /// backoff is shorter than its initial backoff, or its budget has no
+    /// tokens or a ratio that is not positive; or when the user agent is not
+    /// a valid header value.
     pub fn build(self) -> Result<Client> {
         let base_url = parse_base_url(self.base_url.as_deref())?;
 
@@ -181,6 +244,10 @@ impl ClientBuilder {
                 "must be greater than zero",
             ));
         }
+        if self.deadline.is_zero() {
+            return Err(Error::invalid("deadline", "must be greater than zero"));
+        }
+        self.retry_policy.check()?;
 
         let user_agent = match &self.user_agent {
             Some(product) => format!("{product} {SDK_USER_AGENT}"),
@@ -206,6 +273,11 @@ impl ClientBuilder {
                 http,
                 base_url,
                 api_key: self.api_key,
+                attempt_timeout: self.timeout,
+                deadline: self.deadline,
+                retrier: Retrier::new(self.retry_policy),
+                pacer: self.pacing.then(Pacer::default),
+                clock: self.clock,
             }),
         })
     }

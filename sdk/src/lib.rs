@@ -34,22 +34,44 @@
 //! request that never completed and from a response that did not decode
 //! ([`DecodeError`], with the JSON path that failed).
 //!
+//! # Retries, deadlines and rate limits
+//!
+//! Every call runs under a [`RetryPolicy`]: by default 2 retries after a
+//! connection failure, a timeout, or a `408`, `429`, `500`, `502`, `503` or
+//! `504`, with exponential backoff and full jitter, and one deadline
+//! ([`ClientBuilder::deadline`], 60 s) over every attempt and wait. The
+//! client waits as long as the server asks, and ends the call at once with
+//! [`Error::RateLimited`] when a `429` asks for more than it may wait. A
+//! [`RetryBudget`] shared by the client's clones stops retries while most
+//! requests fail, and opt-in pacing ([`ClientBuilder::pacing`]) spaces
+//! requests to stay under the server's `RateLimit-Policy`.
+//!
 //! # Logging
 //!
 //! The client logs through [`tracing`](https://docs.rs/tracing) at debug
-//! level, one span per request. It never logs the API key.
+//! level, one span per request, with an event for every response, retry,
+//! wait and give-up. It never logs the API key.
 
 mod call;
 mod client;
+pub mod clock;
 mod error;
 mod link;
 pub mod pagination;
+mod ratelimit;
 mod request;
 pub mod resources;
+mod retry;
+pub mod sse;
 pub mod types;
+pub mod webhooks;
 
 pub use call::Call;
-pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use error::{ApiError, DecodeError, Error, Result};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_TIMEOUT,
+};
+pub use clock::{Clock, TokioClock};
+pub use error::{ApiError, DecodeError, Error, RateLimitError, Result};
 pub use link::Links;
 pub use pagination::{ItemStream, Page, PageStream};
+pub use retry::{RetryBudget, RetryPolicy};

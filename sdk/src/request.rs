@@ -10,7 +10,9 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::error::{ApiError, DecodeError, Error, Result, excerpt};
+use crate::error::{ApiError, DecodeError, Error, RateLimitError, Result, excerpt};
+use crate::ratelimit::retry_hint;
+use crate::retry::{Backoff, may_resend, retry_reason};
 use crate::types::Problem;
 
 /// The longest body excerpt kept in an error.
@@ -95,12 +97,15 @@ impl Client {
         Ok(())
     }
 
-    /// Sends a request and returns the response if its status is 2xx.
+    /// Sends a request, retrying it under the client's retry policy, and
+    /// returns the response if its status is 2xx.
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] for a 4xx or 5xx status, [`Error::Transport`] when the
-    /// request did not complete.
+    /// [`Error::Api`] for a 4xx or 5xx status, [`Error::RateLimited`] for a
+    /// `429` that outlasted the retries, [`Error::Transport`] when the last
+    /// attempt did not complete, and [`Error::DeadlineExceeded`] when pacing
+    /// held the request past the deadline.
     pub(crate) async fn execute(&self, mut request: ApiRequest) -> Result<ApiResponse> {
         if request.method == Method::POST && request.idempotency_key.is_none() {
             // One key per logical call, reused by every attempt of it.
@@ -109,7 +114,11 @@ impl Client {
         let url = self.url_for(&request);
         let span =
             tracing::debug_span!("letta.request", method = %request.method, path = url.path());
-        self.send_once(&request, url).instrument(span).await
+        self.with_retries(&request, &url, |timeout| {
+            self.send_once(&request, url.clone(), timeout)
+        })
+        .instrument(span)
+        .await
     }
 
     fn url_for(&self, request: &ApiRequest) -> url::Url {
@@ -126,12 +135,172 @@ impl Client {
         url
     }
 
-    async fn send_once(&self, request: &ApiRequest, url: url::Url) -> Result<ApiResponse> {
+    /// Runs `attempt` until it succeeds or the retry policy, the retry
+    /// budget or the deadline stops it. `attempt` gets the time it may take,
+    /// the shorter of the attempt timeout and what is left of the deadline.
+    ///
+    /// Every retry, wait and give-up is logged at debug level with the
+    /// reason, the attempt number and the delay.
+    pub(crate) async fn with_retries<T, F, Fut>(
+        &self,
+        request: &ApiRequest,
+        url: &url::Url,
+        mut attempt: F,
+    ) -> Result<T>
+    where
+        F: FnMut(Duration) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let inner = &self.inner;
+        let clock = &*inner.clock;
+        let deadline = clock.now() + inner.deadline;
+        let mut backoff = inner.retrier.backoff();
+        let mut attempts: u32 = 0;
+        let mut last_status = None;
+
+        loop {
+            self.wait_for_pacing(deadline, attempts + 1).await;
+            let remaining = deadline.saturating_duration_since(clock.now());
+            if remaining.is_zero() {
+                tracing::debug!(
+                    attempt = attempts + 1,
+                    "giving up: deadline passed while pacing"
+                );
+                return Err(Error::DeadlineExceeded {
+                    method: request.method.clone(),
+                    url: url.to_string(),
+                    deadline: inner.deadline,
+                    attempts,
+                    last_status,
+                });
+            }
+
+            attempts += 1;
+            let error = match attempt(inner.attempt_timeout.min(remaining)).await {
+                Ok(value) => {
+                    inner.retrier.record_success();
+                    return Ok(value);
+                }
+                Err(error) => error,
+            };
+            last_status = error.status().or(last_status);
+
+            let Some(reason) = retry_reason(&error) else {
+                return Err(finish(error, attempts, last_status));
+            };
+            let budget_allows = inner.retrier.record_failure();
+            let plan = self.plan_retry(
+                request,
+                &error,
+                attempts,
+                budget_allows,
+                deadline,
+                &mut backoff,
+            );
+            let wait = match plan {
+                Ok(wait) => wait,
+                Err(give_up) => {
+                    tracing::debug!(attempt = attempts, %reason, "giving up: {give_up}");
+                    return Err(finish(error, attempts, last_status));
+                }
+            };
+
+            tracing::debug!(
+                attempt = attempts,
+                %reason,
+                delay_ms = wait.delay.as_millis() as u64,
+                source = wait.source,
+                "retrying after {}",
+                format_delay(wait.delay),
+            );
+            let resume = clock.now() + wait.delay;
+            if let (Some(pacer), Some(_)) = (&inner.pacer, error.retry_after()) {
+                // A server hint holds back every task that shares the client.
+                pacer.hold_until(resume);
+            }
+            clock.sleep_until(resume).await;
+        }
+    }
+
+    /// Decides whether to retry after a failed attempt, and how long to wait.
+    fn plan_retry(
+        &self,
+        request: &ApiRequest,
+        error: &Error,
+        attempts: u32,
+        budget_allows: bool,
+        deadline: Instant,
+        backoff: &mut Backoff<'_>,
+    ) -> std::result::Result<Wait, GiveUp> {
+        let policy = &self.inner.retrier.policy;
+        if !may_resend(&request.method, request.idempotency_key.is_some()) {
+            return Err(GiveUp::NotIdempotent);
+        }
+        if attempts > policy.max_retries {
+            return Err(GiveUp::RetriesExhausted);
+        }
+        if !budget_allows {
+            return Err(GiveUp::BudgetExhausted);
+        }
+
+        let now = self.inner.clock.now();
+        if let Some(hint) = error.retry_after() {
+            if hint > policy.max_wait {
+                return Err(GiveUp::HintTooLong(hint));
+            }
+            if now + hint > deadline {
+                return Err(GiveUp::HintPastDeadline(hint));
+            }
+            return Ok(Wait {
+                delay: hint,
+                source: "server hint",
+            });
+        }
+        let delay = backoff.next_delay();
+        if now + delay >= deadline {
+            return Err(GiveUp::BackoffPastDeadline(delay));
+        }
+        Ok(Wait {
+            delay,
+            source: "backoff",
+        })
+    }
+
+    /// Waits for the pacer's next free slot before attempt number `attempt`,
+    /// but never past `deadline`.
+    async fn wait_for_pacing(&self, deadline: Instant, attempt: u32) {
+        let Some(pacer) = &self.inner.pacer else {
+            return;
+        };
+        let clock = &*self.inner.clock;
+        let now = clock.now();
+        let start = pacer.reserve(now);
+        if start <= now {
+            return;
+        }
+        let delay = start - now;
+        tracing::debug!(
+            attempt,
+            delay_ms = delay.as_millis() as u64,
+            "pacing: waiting {} to stay under the rate limit",
+            format_delay(delay)
+        );
+        clock.sleep_until(start.min(deadline)).await;
+    }
+
+    /// Sends one attempt and reads the whole response.
+    async fn send_once(
+        &self,
+        request: &ApiRequest,
+        url: url::Url,
+        timeout: Duration,
+    ) -> Result<ApiResponse> {
         let started = Instant::now();
         let mut builder = self
             .inner
             .http
             .request(request.method.clone(), url.clone())
+            .timeout(timeout)
             .header(http::header::ACCEPT, "application/json");
         if let Some(key) = &self.inner.api_key {
             builder = builder.bearer_auth(key.expose());
@@ -148,11 +317,16 @@ impl Client {
         let transport = |source: reqwest::Error| Error::Transport {
             method: request.method.clone(),
             url: url.to_string(),
+            attempts: 1,
+            last_status: None,
             source: source.without_url(),
         };
         let response = builder.send().await.map_err(transport)?;
         let status = response.status();
         let headers = response.headers().clone();
+        if let Some(pacer) = &self.inner.pacer {
+            pacer.observe(&headers, self.inner.clock.now());
+        }
         let body = response.bytes().await.map_err(transport)?;
         let request_id = header_str(&headers, "request-id").map(str::to_owned);
 
@@ -171,7 +345,95 @@ impl Client {
                 request_id,
             });
         }
-        Err(api_error(status, &headers, &body, request_id).into())
+        let hint = retry_hint(&headers, self.inner.clock.system_time());
+        if let Some((delay, source)) = hint {
+            tracing::debug!(
+                delay_ms = delay.as_millis() as u64,
+                %source,
+                "server asked to wait {}",
+                format_delay(delay)
+            );
+        }
+        let retry_after = hint.map(|(delay, _)| delay);
+        Err(api_error(status, &body, request_id, retry_after).into())
+    }
+}
+
+/// How long to wait before the next attempt, and why that long.
+struct Wait {
+    delay: Duration,
+    source: &'static str,
+}
+
+/// The reason the client stopped retrying.
+#[derive(Debug)]
+enum GiveUp {
+    NotIdempotent,
+    RetriesExhausted,
+    BudgetExhausted,
+    HintTooLong(Duration),
+    HintPastDeadline(Duration),
+    BackoffPastDeadline(Duration),
+}
+
+impl std::fmt::Display for GiveUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GiveUp::NotIdempotent => f.write_str("a POST without an idempotency key is not resent"),
+            GiveUp::RetriesExhausted => f.write_str("no retries left"),
+            GiveUp::BudgetExhausted => f.write_str("the client's retry budget is spent"),
+            GiveUp::HintTooLong(hint) => {
+                write!(
+                    f,
+                    "the server asked to wait {}, longer than max_wait",
+                    format_delay(*hint)
+                )
+            }
+            GiveUp::HintPastDeadline(hint) => write!(
+                f,
+                "the server asked to wait {}, past the deadline",
+                format_delay(*hint)
+            ),
+            GiveUp::BackoffPastDeadline(delay) => write!(
+                f,
+                "the backoff of {} would end past the deadline",
+                format_delay(*delay)
+            ),
+        }
+    }
+}
+
+fn format_delay(delay: Duration) -> String {
+    format!("{:.3} s", delay.as_secs_f64())
+}
+
+/// Records the attempts on the final error, and turns a final `429` into
+/// [`Error::RateLimited`].
+fn finish(error: Error, attempts: u32, last_status: Option<StatusCode>) -> Error {
+    match error {
+        Error::Api(mut api) => {
+            api.attempts = attempts;
+            if api.status == StatusCode::TOO_MANY_REQUESTS {
+                return Error::RateLimited(Box::new(RateLimitError {
+                    retry_after: api.retry_after,
+                    response: *api,
+                }));
+            }
+            Error::Api(api)
+        }
+        Error::Transport {
+            method,
+            url,
+            source,
+            ..
+        } => Error::Transport {
+            method,
+            url,
+            attempts,
+            last_status,
+            source,
+        },
+        other => other,
     }
 }
 
@@ -179,14 +441,14 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
-/// Builds the typed error for a 4xx or 5xx response.
+/// Builds the typed error for a 4xx or 5xx response. `retry_after` is the
+/// server's wait hint, already parsed from the headers.
 fn api_error(
     status: StatusCode,
-    headers: &HeaderMap,
     body: &[u8],
     request_id: Option<String>,
+    retry_after: Option<Duration>,
 ) -> ApiError {
-    let retry_after = header_str(headers, "retry-after").and_then(parse_retry_after_seconds);
     let problem = serde_json::from_slice::<Problem>(body).ok();
     match problem {
         Some(problem) => ApiError {
@@ -197,6 +459,7 @@ fn api_error(
             request_id: request_id.or(problem.request_id),
             errors: problem.errors,
             retry_after,
+            attempts: 1,
         },
         None => ApiError {
             status,
@@ -206,18 +469,9 @@ fn api_error(
             request_id,
             errors: Vec::new(),
             retry_after,
+            attempts: 1,
         },
     }
-}
-
-/// Parses `Retry-After` given as delay-seconds; anything else is ignored.
-// TODO: HTTP-date values and `retry-after-ms` arrive with the retry policy.
-fn parse_retry_after_seconds(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    value.parse::<u64>().ok().map(Duration::from_secs)
 }
 
 #[cfg(test)]
@@ -225,22 +479,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retry_after_accepts_only_whole_seconds() {
-        assert_eq!(parse_retry_after_seconds("3"), Some(Duration::from_secs(3)));
-        for bad in ["", "-3", "1.5", "soon", "120abc", "99999999999999999999999"] {
-            assert_eq!(parse_retry_after_seconds(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
     fn non_problem_body_becomes_bounded_detail() {
         let body = "<html>".to_owned() + &"x".repeat(2000);
-        let error = api_error(
-            StatusCode::BAD_GATEWAY,
-            &HeaderMap::new(),
-            body.as_bytes(),
-            None,
-        );
+        let error = api_error(StatusCode::BAD_GATEWAY, body.as_bytes(), None, None);
         assert_eq!(error.code, None);
         assert!(error.detail.starts_with("<html>"));
         assert!(error.detail.len() <= EXCERPT_BYTES + '…'.len_utf8());

@@ -31,14 +31,14 @@ async fn recorded_keys(server: &MockServer) -> Vec<Option<String>> {
 async fn post_gets_a_fresh_generated_key_per_call() {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::method("POST"))
-        .respond_with(ResponseTemplate::new(500))
+        .respond_with(ResponseTemplate::new(422))
         .mount(&server)
         .await;
     let plants = client(&server).plants();
     let plant = CreatePlant::new("Aloe", "Aloe vera", Category::Succulent, 899);
 
-    plants.create(&plant).await.expect_err("500");
-    plants.create(&plant).await.expect_err("500");
+    plants.create(&plant).await.expect_err("422");
+    plants.create(&plant).await.expect_err("422");
 
     let keys = recorded_keys(&server).await;
     assert_eq!(keys.len(), 2);
@@ -52,7 +52,7 @@ async fn post_gets_a_fresh_generated_key_per_call() {
 async fn caller_key_is_sent_unchanged() {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::method("POST"))
-        .respond_with(ResponseTemplate::new(500))
+        .respond_with(ResponseTemplate::new(422))
         .mount(&server)
         .await;
 
@@ -66,7 +66,7 @@ async fn caller_key_is_sent_unchanged() {
         ))
         .idempotency_key("order-import-42")
         .await
-        .expect_err("500");
+        .expect_err("422");
 
     assert_eq!(
         recorded_keys(&server).await,
