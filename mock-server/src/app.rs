@@ -8,13 +8,18 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::body::MAX_BODY_BYTES;
+use crate::clock::Clock;
 use crate::config::MockConfig;
+use crate::faults::{Faults, apply_wire_faults, inject_faults};
 use crate::idempotency::{Idempotency, idempotent_posts};
+use crate::journal::{Journal, record_request};
 use crate::middleware::auth::{ApiKeys, require_api_key};
 use crate::middleware::request_id::assign_request_id;
 use crate::persist::StateFile;
+use crate::ratelimit::{RateLimiter, limit_rate};
 use crate::routes::streams::StreamSettings;
 use crate::store::Store;
+use crate::webhooks::Dispatcher;
 use crate::{Error, routes, seed};
 
 /// The state every handler shares: cheap to clone.
@@ -22,7 +27,11 @@ use crate::{Error, routes, seed};
 pub struct AppState {
     pub(crate) store: Arc<Store>,
     pub(crate) api_keys: ApiKeys,
+    pub(crate) limiter: Arc<RateLimiter>,
+    pub(crate) faults: Arc<Faults>,
+    pub(crate) journal: Arc<Journal>,
     pub(crate) streams: StreamSettings,
+    pub(crate) dispatcher: Dispatcher,
     pub(crate) idempotency: Arc<Idempotency>,
 }
 
@@ -43,12 +52,7 @@ impl AppState {
         let plan = seed::Plan::from_config(config);
         let Some(path) = &config.state_file else {
             let state = seed::generate(&plan);
-            return Ok(Self {
-                store: Arc::new(Store::new(state, None, plan).with_max_events(config.max_events)),
-                api_keys,
-                streams: StreamSettings::from_config(config),
-                idempotency: idempotency_for(config),
-            });
+            return Self::assemble(Store::new(state, None, plan), api_keys, config);
         };
 
         let file = StateFile::new(path.clone());
@@ -69,11 +73,22 @@ impl AppState {
                 state
             }
         };
+        Self::assemble(Store::new(state, Some(file), plan), api_keys, config)
+    }
+
+    /// Adds the rate limiter, the faults and the journal to the store.
+    fn assemble(store: Store, api_keys: ApiKeys, config: &MockConfig) -> Result<Self, Error> {
+        let clock = Clock::new(config.manual_clock.clone());
+        let store = Arc::new(store.with_max_events(config.max_events));
         Ok(Self {
-            store: Arc::new(Store::new(state, Some(file), plan).with_max_events(config.max_events)),
-            api_keys,
+            dispatcher: Dispatcher::start(&store, config.delivery_settings()),
+            store,
+            limiter: Arc::new(RateLimiter::new(config.rate_policy(), clock.clone())),
+            faults: Arc::new(Faults::new(config.seed, config.fault_specs()?)),
+            journal: Arc::new(Journal::new(config.journal_size, clock, api_keys.clone())),
             streams: StreamSettings::from_config(config),
             idempotency: idempotency_for(config),
+            api_keys,
         })
     }
 }
@@ -88,9 +103,17 @@ fn idempotency_for(config: &MockConfig) -> Arc<Idempotency> {
     ))
 }
 
-/// Builds the router: every route plus the request-id, panic, auth,
+/// Builds the router: every route plus, from the outside in, the
+/// connection-fault, journal, request-id, panic, auth, rate-limit, fault,
 /// idempotency and body-size layers. Drive it with a socket through
 /// [`MockServer`](crate::MockServer), or directly as a tower service.
+///
+/// The connection-fault layer is outermost so that no other layer rewrites a
+/// body it cuts. Faults sit inside the rate limit, so an injected error
+/// carries the RateLimit fields, and outside the handlers, so a connection
+/// dropped after commit follows a completed change. Idempotency sits inside
+/// the faults, so that change's response is stored before the connection
+/// drops and a retry with the same key gets it replayed.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::meta::routes())
@@ -100,14 +123,20 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::payments::routes())
         .merge(routes::events::routes())
         .merge(routes::streams::routes())
+        .merge(routes::admin::routes())
+        .merge(routes::webhooks::routes())
         .fallback(routes::unknown_path)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn_with_state(
             state.idempotency.clone(),
             idempotent_posts,
         ))
+        .layer(from_fn_with_state(state.faults.clone(), inject_faults))
+        .layer(from_fn_with_state(state.limiter.clone(), limit_rate))
         .layer(from_fn_with_state(state.api_keys.clone(), require_api_key))
         .layer(CatchPanicLayer::new())
         .layer(from_fn(assign_request_id))
+        .layer(from_fn_with_state(state.journal.clone(), record_request))
+        .layer(from_fn(apply_wire_faults))
         .with_state(state)
 }

@@ -29,6 +29,10 @@ pub(crate) const ORDER: &str = "ord";
 pub(crate) const PAYMENT: &str = "pay";
 /// Prefix of event ids.
 pub(crate) const EVENT: &str = "evt";
+/// Prefix of webhook endpoint ids.
+pub(crate) const WEBHOOK: &str = "whk";
+/// Prefix of webhook delivery attempt ids.
+pub(crate) const DELIVERY: &str = "del";
 
 /// Issues ids for every resource type from one seeded generator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,29 +22,40 @@
 
 mod app;
 mod body;
+mod clock;
 mod config;
 mod error;
+mod faults;
 mod idempotency;
 mod ids;
+mod journal;
 mod middleware;
 mod origin;
 mod pagination;
 mod persist;
 mod problem;
 mod query;
+mod ratelimit;
 mod rng;
 mod routes;
 mod seed;
 mod server;
 mod store;
 mod validate;
+mod webhooks;
 
 pub use app::{AppState, router};
+pub use clock::ManualClock;
 pub use config::{
-    DEFAULT_API_KEY, DEFAULT_MAX_EVENTS, DEFAULT_SEED_CUSTOMERS, DEFAULT_SEED_ORDERS,
-    MAX_SEED_CUSTOMERS, MAX_SEED_ORDERS, MAX_SEED_PLANTS, MockConfig,
+    DEFAULT_API_KEY, DEFAULT_JOURNAL_SIZE, DEFAULT_MAX_EVENTS, DEFAULT_RATE_LIMIT,
+    DEFAULT_RATE_WINDOW_SECONDS, DEFAULT_SEED_CUSTOMERS, DEFAULT_SEED_ORDERS, MAX_SEED_CUSTOMERS,
+    MAX_SEED_ORDERS, MAX_SEED_PLANTS, MockConfig,
 };
 pub use config::{DEFAULT_SSE_HEARTBEAT_MS, DEFAULT_SSE_RETRY_MS};
+pub use config::{
+    DEFAULT_WEBHOOK_FAILURE_LIMIT, DEFAULT_WEBHOOK_MAX_ATTEMPTS, DEFAULT_WEBHOOK_RETRY_BASE_MS,
+    DEFAULT_WEBHOOK_TIMEOUT_MS,
+};
 pub use error::Error;
 pub use idempotency::RequestPause;
 pub use problem::ApiError;

@@ -7,9 +7,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use letta_mock::{
-    DEFAULT_MAX_EVENTS, DEFAULT_SEED_CUSTOMERS, DEFAULT_SEED_ORDERS, MockConfig, MockServer,
+    DEFAULT_JOURNAL_SIZE, DEFAULT_MAX_EVENTS, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW_SECONDS,
+    DEFAULT_SEED_CUSTOMERS, DEFAULT_SEED_ORDERS, MockConfig, MockServer,
 };
 use letta_mock::{DEFAULT_SSE_HEARTBEAT_MS, DEFAULT_SSE_RETRY_MS};
+use letta_mock::{
+    DEFAULT_WEBHOOK_FAILURE_LIMIT, DEFAULT_WEBHOOK_MAX_ATTEMPTS, DEFAULT_WEBHOOK_RETRY_BASE_MS,
+    DEFAULT_WEBHOOK_TIMEOUT_MS,
+};
 use tracing_subscriber::EnvFilter;
 
 /// Stateful mock server of the Letta plant-store API.
@@ -57,6 +62,29 @@ struct Args {
     #[arg(long, value_name = "PATH")]
     state_file: Option<PathBuf>,
 
+    /// Requests each API key may send per `--rate-window`, refilled
+    /// continuously; a key may burst all of them at once. 0 turns rate
+    /// limiting off.
+    #[arg(long, default_value_t = DEFAULT_RATE_LIMIT, value_name = "REQUESTS")]
+    rate_limit: u64,
+
+    /// Length of the rate-limit window, in seconds.
+    #[arg(long, default_value_t = DEFAULT_RATE_WINDOW_SECONDS, value_name = "SECONDS")]
+    rate_window: u64,
+
+    /// Fault to inject (repeatable), as `[METHOD] [PATH]:KIND[:OPTION]...`,
+    /// for example `POST /v1/orders:drop-after-commit:times=1`. Kinds:
+    /// `latency=MS` or `latency=MIN-MAX`, `status=CODE`,
+    /// `drop-before-commit`, `drop-after-commit`, `truncate-body`. Options:
+    /// `times=N`, `rate=0..1`, `retry-after=SECONDS`, `seed=N`. Without a
+    /// path the fault applies to every path under `/v1`.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<String>,
+
+    /// Requests the journal keeps for `GET /admin/journal`; 0 turns it off.
+    #[arg(long, default_value_t = DEFAULT_JOURNAL_SIZE, value_name = "ENTRIES")]
+    journal_size: usize,
+
     /// Interval between `: heartbeat` comments on idle event streams, in
     /// milliseconds.
     #[arg(long, default_value_t = DEFAULT_SSE_HEARTBEAT_MS, value_name = "MS")]
@@ -71,6 +99,29 @@ struct Args {
     /// clients must reconnect with `Last-Event-ID`; 0 turns the fault off.
     #[arg(long, default_value_t = 0, value_name = "EVENTS")]
     sse_drop_every: u64,
+
+    /// Wait before the first automatic webhook retry, in milliseconds;
+    /// each later retry waits twice as long.
+    #[arg(long, default_value_t = DEFAULT_WEBHOOK_RETRY_BASE_MS, value_name = "MS")]
+    webhook_retry_base_ms: u64,
+
+    /// Attempts at one event per webhook endpoint, the first included.
+    #[arg(long, default_value_t = DEFAULT_WEBHOOK_MAX_ATTEMPTS, value_name = "ATTEMPTS")]
+    webhook_max_attempts: u32,
+
+    /// Consecutive failed deliveries that disable a webhook endpoint.
+    #[arg(long, default_value_t = DEFAULT_WEBHOOK_FAILURE_LIMIT, value_name = "FAILURES")]
+    webhook_failure_limit: u32,
+
+    /// Time one webhook delivery attempt may take, in milliseconds.
+    #[arg(long, default_value_t = DEFAULT_WEBHOOK_TIMEOUT_MS, value_name = "MS")]
+    webhook_timeout_ms: u64,
+
+    /// Refuse webhook URLs on loopback, private, link-local and other
+    /// non-public addresses, as a production server does. Without it the
+    /// mock server allows them, for receivers on this machine.
+    #[arg(long)]
+    deny_private_webhook_targets: bool,
 
     /// Log filter for stderr: a level (`error`, `warn`, `info`, `debug`,
     /// `trace`) or a tracing directive list such as `letta_mock=debug`.
@@ -116,11 +167,27 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .customers(args.customers)
         .orders(args.orders)
         .max_events(args.max_events)
+        .rate_limit(args.rate_limit, args.rate_window)
+        .journal_size(args.journal_size)
         .sse_heartbeat_ms(args.sse_heartbeat_ms)
         .sse_retry_ms(args.sse_retry_ms)
-        .sse_drop_every(args.sse_drop_every);
+        .sse_drop_every(args.sse_drop_every)
+        .webhook_retry_base_ms(args.webhook_retry_base_ms)
+        .webhook_max_attempts(args.webhook_max_attempts)
+        .webhook_failure_limit(args.webhook_failure_limit)
+        .webhook_timeout_ms(args.webhook_timeout_ms)
+        .allow_private_webhook_targets(!args.deny_private_webhook_targets);
+    if !args.deny_private_webhook_targets {
+        note(
+            "webhook targets on private and loopback addresses are allowed for local use; \
+             pass --deny-private-webhook-targets to refuse them",
+        );
+    }
     for key in args.api_keys {
         config = config.api_key(key);
+    }
+    for fault in args.faults {
+        config = config.fault(fault);
     }
     if let Some(path) = args.state_file {
         config = config.state_file(path);
@@ -154,6 +221,14 @@ async fn wait_for_stop_signal() -> io::Result<&'static str> {
     {
         tokio::signal::ctrl_c().await.map(|()| "Ctrl-C")
     }
+}
+
+#[allow(
+    clippy::print_stderr,
+    reason = "the note must reach the user even with logging filtered out"
+)]
+fn note(message: &str) {
+    eprintln!("note: {message}");
 }
 
 #[allow(

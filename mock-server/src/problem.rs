@@ -252,6 +252,36 @@ impl ApiError {
         error
     }
 
+    /// `429 rate_limited`, with `Retry-After` in whole seconds.
+    pub(crate) fn rate_limited(detail: impl Into<String>, retry_after_seconds: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too Many Requests",
+            detail,
+        )
+        .with_retry_after(retry_after_seconds)
+    }
+
+    /// `503 service_unavailable`, with `Retry-After` in whole seconds.
+    pub(crate) fn service_unavailable(detail: impl Into<String>, retry_after_seconds: u64) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "Service Unavailable",
+            detail,
+        )
+        .with_retry_after(retry_after_seconds)
+    }
+
+    /// Adds `Retry-After` in whole seconds.
+    pub(crate) fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.parts
+            .headers
+            .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(seconds));
+        self
+    }
+
     /// `500 internal_error`, whose detail never shows internals.
     pub(crate) fn internal() -> Self {
         Self::new(

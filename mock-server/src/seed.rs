@@ -252,6 +252,8 @@ fn generate_plants(seed: u64, count: usize) -> State {
         orders: BTreeMap::new(),
         payments: BTreeMap::new(),
         events: EventLog::default(),
+        webhooks: BTreeMap::new(),
+        deliveries: BTreeMap::new(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource. Handlers stay thin: they parse the
 //! request, call the store and shape the response.
 
+pub(crate) mod admin;
 pub(crate) mod customers;
 pub(crate) mod events;
 pub(crate) mod meta;
@@ -9,6 +10,7 @@ mod path_id;
 pub(crate) mod payments;
 pub(crate) mod plants;
 pub(crate) mod streams;
+pub(crate) mod webhooks;
 
 use axum::http::Uri;
 

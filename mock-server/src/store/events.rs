@@ -213,6 +213,11 @@ impl EventLog {
         self.events.back().map(|event| event.id.as_str())
     }
 
+    /// The newest retained event, or `None` when the log is empty.
+    pub(crate) fn newest(&self) -> Option<&Event> {
+        self.events.back()
+    }
+
     /// Returns the retained event with `id`.
     pub(crate) fn get(&self, id: &str) -> Option<&Event> {
         let index = self.position_after(id);

@@ -26,6 +26,7 @@ mod listing;
 mod orders;
 mod payments;
 mod plants;
+mod webhooks;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -47,6 +48,9 @@ pub(crate) use payments::{
 };
 pub(crate) use plants::{
     MAX_STOCK, NewPlant, PlantChanges, PlantFilter, PlantRecord, PlantSort, SortKey, StockChange,
+};
+pub(crate) use webhooks::{
+    AttemptOutcome, NewWebhook, PendingAttempt, RetryRules, WebhookChanges, WebhookStatus,
 };
 
 /// Live events a subscriber may fall behind by before it lags.
@@ -72,6 +76,10 @@ pub(crate) struct State {
     pub(crate) payments: BTreeMap<String, PaymentRecord>,
     #[serde(default)]
     pub(crate) events: EventLog,
+    #[serde(default, with = "listing::as_list")]
+    pub(crate) webhooks: BTreeMap<String, webhooks::WebhookRecord>,
+    #[serde(default, with = "listing::as_list")]
+    pub(crate) deliveries: BTreeMap<String, webhooks::DeliveryRecord>,
 }
 
 impl State {
