@@ -2,8 +2,9 @@
 //! outcome into an exit code.
 
 use anyhow::Result;
-use letta::Client;
+use letta::{Client, RetryPolicy};
 
+use crate::commands::webhooks::Interrupted;
 use crate::commands::{self, plants::Invocation};
 use crate::error::{self, ErrorContext, Exit, UsageError};
 use crate::mock::{self, EmbeddedMock};
@@ -21,9 +22,18 @@ pub(crate) async fn run(settings: Settings, output: &mut Output) -> Exit {
         timeout: settings.connection.timeout,
     };
 
-    let result = tokio::select! {
-        result = execute(settings, output, &mut context) => result,
-        _ = tokio::signal::ctrl_c() => return Exit::Interrupted,
+    // A command that cleans up after Ctrl-C watches for it itself.
+    let result = if settings.command.handles_interrupt() {
+        execute(settings, output, &mut context).await
+    } else {
+        // `biased` polls the Ctrl-C branch first, which installs the signal
+        // handler before the command sends anything, so an interrupt that
+        // arrives right after the first request still exits with 130.
+        tokio::select! {
+            biased;
+            _ = tokio::signal::ctrl_c() => return Exit::Interrupted,
+            result = execute(settings, output, &mut context) => result,
+        }
     };
     let result = result.and_then(|()| Ok(output.flush()?));
 
@@ -31,6 +41,7 @@ pub(crate) async fn run(settings: Settings, output: &mut Output) -> Exit {
         Ok(()) => Exit::Success,
         // The reader of stdout is gone, which is how `| head` ends a run.
         Err(error) if error::is_broken_pipe(&error) => Exit::Success,
+        Err(error) if error.is::<Interrupted>() => Exit::Interrupted,
         Err(error) => {
             error::report(output, &error, &context);
             error::exit_code(&error)
@@ -82,6 +93,9 @@ async fn execute(
             Command::Events(events) => {
                 commands::events::run(&client, events, output, invocation).await
             }
+            Command::Webhooks(webhooks) => {
+                commands::webhooks::run(&client, webhooks, output, invocation).await
+            }
             // Handled above, before a server is started.
             Command::MockReset => Ok(()),
         }
@@ -127,7 +141,12 @@ fn build_client(
         builder = builder.api_key(key);
     }
     if let Some(timeout) = settings.timeout {
-        builder = builder.timeout(timeout);
+        // One limit for the whole request: no attempt may run longer than
+        // the retries together.
+        builder = builder.timeout(timeout).deadline(timeout);
+    }
+    if let Some(retries) = settings.max_retries {
+        builder = builder.retry_policy(RetryPolicy::new().max_retries(retries));
     }
     Ok(builder.build()?)
 }

@@ -11,8 +11,12 @@ use letta::types::{Category, PlantStatus};
 use crate::money::Amount;
 
 mod commerce;
+mod webhooks;
 
-pub(crate) use commerce::{CustomersArgs, EventsArgs, OrdersArgs, PageArgs, PaymentsArgs};
+pub(crate) use commerce::{
+    CustomersArgs, EventsArgs, OrdersArgs, PageArgs, PaymentsArgs, WatchArgs,
+};
+pub(crate) use webhooks::{UpdateWebhookArgs, WebhooksArgs};
 
 const AFTER_HELP: &str = "\
 Environment:
@@ -81,9 +85,15 @@ pub(crate) struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
 
-    /// Timeout for each request, in seconds [default: 30]
+    /// Time limit for each request in seconds, covering every retry and
+    /// wait between retries [default: 60, with 30 for each attempt]
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) timeout: Option<f64>,
+
+    /// Number of retries after a connection failure, a timeout, or a 408,
+    /// 429, 500, 502, 503 or 504 response [default: 2]
+    #[arg(long, global = true, value_name = "N")]
+    pub(crate) max_retries: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,6 +141,11 @@ pub(crate) enum CommandArgs {
     #[command(subcommand)]
     Events(EventsArgs),
 
+    /// Register webhook endpoints, inspect their deliveries, and receive
+    /// deliveries locally with `listen`
+    #[command(subcommand)]
+    Webhooks(WebhooksArgs),
+
     /// Manage the data of the bundled mock server
     #[command(subcommand)]
     Mock(MockArgs),
@@ -145,6 +160,16 @@ pub(crate) enum PlantsArgs {
     Get {
         /// Plant id, such as plt_0000000100000000
         id: String,
+    },
+
+    /// Print plant events live as they happen, until Ctrl-C
+    Watch {
+        /// Keep the events of this plant only, such as plt_0000000100000000
+        #[arg(long = "plant", value_name = "ID")]
+        plant: Option<String>,
+
+        #[command(flatten)]
+        watch: WatchArgs,
     },
 
     /// Create a plant

@@ -99,7 +99,8 @@ pub(crate) fn exit_code(error: &anyhow::Error) -> Exit {
 fn sdk_exit_code(error: &letta::Error) -> Exit {
     match error {
         letta::Error::Api(api) => status_exit_code(api.status.as_u16()),
-        letta::Error::Transport { .. } => Exit::Connection,
+        letta::Error::RateLimited(_) => Exit::RateLimited,
+        letta::Error::Transport { .. } | letta::Error::DeadlineExceeded { .. } => Exit::Connection,
         letta::Error::InvalidInput { .. } => Exit::Usage,
         _ => Exit::Failure,
     }
@@ -187,6 +188,10 @@ fn cause_lines(cause: &(dyn std::error::Error + 'static)) -> Vec<String> {
             ),
         ],
         letta::Error::Transport { .. } => vec![format!("{sdk}: {}", root_cause(sdk))],
+        // `rate limited: retry after N s`, then the server's own message.
+        letta::Error::RateLimited(limited) => {
+            vec![sdk.to_string(), api_summary(&limited.response)]
+        }
         other => vec![other.to_string()],
     }
 }
@@ -205,6 +210,9 @@ fn api_summary(api: &letta::ApiError) -> String {
     let mut summary = format!("server returned {}", api.status);
     if let Some(code) = &api.code {
         summary.push_str(&format!(" ({code})"));
+    }
+    if api.attempts > 1 {
+        summary.push_str(&format!(" after {} attempts", api.attempts));
     }
     if !api.detail.is_empty() {
         summary.push_str(&format!(": {}", api.detail));
@@ -250,13 +258,9 @@ fn sdk_hints(error: &letta::Error, context: &ErrorContext) -> Vec<String> {
             "the failed payment is recorded and the order stays pending; pay again with another method"
                 .to_owned(),
         ],
-        429 => match api.retry_after {
-            Some(wait) => match wait.as_secs().max(1) {
-                1 => vec!["retry in 1 second".to_owned()],
-                seconds => vec![format!("retry in {seconds} seconds")],
-            },
-            None => vec!["wait a moment, then retry".to_owned()],
-        },
+        429 => vec![
+            "the server limits how often this API key may send requests; run the command again after the wait".to_owned(),
+        ],
         500..=599 => vec![
             "the server failed; retry later, and quote the request id if you report it".to_owned(),
         ],

@@ -33,7 +33,11 @@ impl EmbeddedMock {
     pub(crate) async fn start(state_file: &Path, output: &Output) -> Result<Self> {
         let lock = lock_state(state_file, output).await?;
 
-        let config = MockConfig::new().state_file(state_file);
+        // As with the `letta-mock` binary, webhooks may target this machine,
+        // which `letta webhooks listen` relies on.
+        let config = MockConfig::new()
+            .state_file(state_file)
+            .allow_private_webhook_targets(true);
         let server = match MockServer::start(config).await {
             Ok(server) => server,
             Err(error @ letta_mock::Error::InvalidStateFile { .. }) => {

@@ -12,8 +12,10 @@ use crate::commands::events::EventsCommand;
 use crate::commands::orders::OrdersCommand;
 use crate::commands::payments::PaymentsCommand;
 use crate::commands::plants::{ListOptions, PlantFields, PlantsCommand, StockChange};
+use crate::commands::webhooks::WebhooksCommand;
 
 mod commerce;
+mod webhooks;
 
 /// Everything a run needs, resolved.
 #[derive(Debug)]
@@ -40,8 +42,12 @@ pub(crate) struct Connection {
     /// Whether `--api-key` was given on the command line, which `--mock`
     /// honours while it ignores `LETTA_API_KEY`.
     pub(crate) api_key_from_flag: bool,
-    /// The request timeout; `None` keeps the SDK's default.
+    /// The time limit of each request, retries included; `None` keeps the
+    /// SDK's defaults.
     pub(crate) timeout: Option<Duration>,
+    /// The number of retries after a failed attempt; `None` keeps the SDK's
+    /// default.
+    pub(crate) max_retries: Option<u32>,
 }
 
 /// The server a run talks to.
@@ -97,8 +103,21 @@ pub(crate) enum Command {
     Payments(PaymentsCommand),
     /// A `letta events ...` command.
     Events(EventsCommand),
+    /// A `letta webhooks ...` command.
+    Webhooks(WebhooksCommand),
     /// `letta mock reset`.
     MockReset,
+}
+
+impl Command {
+    /// Returns true for a command that watches for Ctrl-C itself, to clean
+    /// up before it exits.
+    pub(crate) fn handles_interrupt(&self) -> bool {
+        match self {
+            Command::Webhooks(webhooks) => webhooks.handles_interrupt(),
+            _ => false,
+        }
+    }
 }
 
 /// A secret string whose `Debug` output never shows the value.
@@ -182,6 +201,7 @@ impl Settings {
                 api_key,
                 api_key_from_flag,
                 timeout: global.timeout.map(Duration::from_secs_f64),
+                max_retries: global.max_retries,
             },
             output,
             verbose: global.verbose,
@@ -220,6 +240,7 @@ fn resolve_command(command: CommandArgs) -> Command {
         CommandArgs::Orders(orders) => Command::Orders(commerce::resolve_orders(orders)),
         CommandArgs::Payments(payments) => Command::Payments(commerce::resolve_payments(payments)),
         CommandArgs::Events(events) => Command::Events(commerce::resolve_events(events)),
+        CommandArgs::Webhooks(webhooks) => Command::Webhooks(webhooks::resolve(webhooks)),
     }
 }
 
@@ -239,6 +260,10 @@ fn resolve_plants(command: PlantsArgs) -> PlantsCommand {
             sort: list.sort,
         }),
         PlantsArgs::Get { id } => PlantsCommand::Get { id },
+        PlantsArgs::Watch { plant, watch } => PlantsCommand::Watch {
+            plant,
+            options: commerce::watch_options(watch),
+        },
         PlantsArgs::Create(create) => PlantsCommand::Create {
             fields: plant_fields(create.fields, false),
             stock: create.stock,

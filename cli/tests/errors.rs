@@ -147,9 +147,76 @@ fn rate_limit_exits_6() {
         &problem(429, "rate_limited", "too many requests"),
     );
     let mut command = letta();
+    command.args([
+        "--base-url",
+        &url,
+        "--api-key",
+        "sk_test_letta",
+        "--max-retries",
+        "0",
+    ]);
+    let stderr = assert_fails(command, &["plants", "list"], 6);
+    assert!(stderr.contains("rate limited: retry after 1 s"), "{stderr}");
+    assert!(stderr.contains("429"), "{stderr}");
+}
+
+#[test]
+fn rate_limit_hint_beyond_max_wait_exits_6_at_once() {
+    let url = scripted_server(
+        "429 Too Many Requests",
+        &[
+            ("Content-Type", "application/problem+json"),
+            ("Retry-After", "120"),
+        ],
+        &problem(429, "rate_limited", "too many requests"),
+    );
+    let mut command = letta();
     command.args(["--base-url", &url, "--api-key", "sk_test_letta"]);
     let stderr = assert_fails(command, &["plants", "list"], 6);
-    assert!(stderr.contains("429"), "{stderr}");
+    assert!(
+        stderr.contains("rate limited: retry after 120 s"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn verbose_shows_each_retry() {
+    let url = scripted_server(
+        "503 Service Unavailable",
+        &[
+            ("Content-Type", "application/problem+json"),
+            ("Retry-After", "0"),
+        ],
+        &problem(503, "service_unavailable", "try again"),
+    );
+    let mut command = letta();
+    command.args([
+        "--base-url",
+        &url,
+        "--api-key",
+        "sk_test_letta",
+        "--max-retries",
+        "1",
+        "-v",
+    ]);
+    // Log lines come before the error, so `assert_fails` does not apply.
+    let output = command.args(["plants", "list"]).output().expect("runs");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    assert!(stderr.contains("error: "), "{stderr}");
+    assert!(stderr.contains("retrying after 0.000 s"), "{stderr}");
+    assert!(stderr.contains("attempt=1"), "{stderr}");
+    assert!(stderr.contains("giving up: no retries left"), "{stderr}");
+    assert!(stderr.contains("after 2 attempts"), "{stderr}");
+}
+
+#[test]
+fn negative_max_retries_is_a_usage_error() {
+    let output = letta()
+        .args(["--max-retries", "-1", "plants", "list"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
 }
 
 #[test]

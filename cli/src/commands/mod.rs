@@ -8,3 +8,5 @@ pub(crate) mod mock;
 pub(crate) mod orders;
 pub(crate) mod payments;
 pub(crate) mod plants;
+pub(crate) mod watch;
+pub(crate) mod webhooks;
