@@ -80,17 +80,17 @@ impl MockServer {
         })
     }
 
-    /// The base URL, such as `http://127.0.0.1:40123`, without a trailing slash.
+    /// Returns the base URL, such as `http://127.0.0.1:40123`, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
-    /// The address the server is bound to.
+    /// Returns the address the server is bound to.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// The first accepted API key.
+    /// Returns the first accepted API key.
     pub fn api_key(&self) -> &str {
         &self.api_key
     }

@@ -17,7 +17,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server answered with a 4xx or 5xx status.
+    /// The server returned a 4xx or 5xx status.
     #[error(transparent)]
     Api(Box<ApiError>),
 
@@ -72,7 +72,7 @@ pub enum Error {
     InvalidInput {
         /// The setting or argument, for example `base URL`.
         what: &'static str,
-        /// What is wrong with it and what to do.
+        /// The reason it is invalid and the fix.
         reason: String,
     },
 
@@ -300,7 +300,7 @@ pub struct DecodeError {
     /// The path inside the JSON document where decoding failed, such as
     /// `data[3].price`; `.` for the document itself.
     pub path: String,
-    /// What did not match.
+    /// The mismatch, as serde reported it.
     pub message: String,
     /// The start of the body, at most 512 bytes, for diagnosis.
     pub excerpt: String,

@@ -15,7 +15,7 @@ use crate::ratelimit::retry_hint;
 use crate::retry::{Backoff, may_resend, retry_reason};
 use crate::types::Problem;
 
-/// The longest body excerpt kept in an error.
+/// The maximum length, in bytes, of a body excerpt kept in an error.
 const EXCERPT_BYTES: usize = 512;
 
 /// One API call, before it is sent.

@@ -1,5 +1,5 @@
 //! Auto-pagination against scripted servers: the walk ends only when the
-//! server says so.
+//! server reports `has_more: false`.
 
 use futures_util::TryStreamExt;
 use letta::Client;
@@ -51,13 +51,13 @@ async fn short_and_empty_pages_do_not_end_keyset_walk() {
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope(0..10, true)))
         .mount(&server)
         .await;
-    // A short page that still says more follow.
+    // A short page that still reports more items.
     Mock::given(method("GET"))
         .and(query_param("starting_after", "plt_0000000000000009"))
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope(10..13, true)))
         .mount(&server)
         .await;
-    // An empty page that still says more follow, with the cursor in its link.
+    // An empty page that still reports more items, with the cursor in its link.
     let next = format!(
         "<{}/v1/plants?limit=10&starting_after=plt_0000000000000017>; rel=\"next\"",
         server.uri()
