@@ -26,6 +26,10 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 /// The length from which a field value is checked for UTF-8 with SIMD.
 const SIMD_VALIDATION_MIN_LENGTH: usize = 64;
 
+/// How many bytes of a line are searched for the colon after a field name
+/// one by one, before a vector search takes over.
+const FIELD_NAME_SCAN_LENGTH: usize = 8;
+
 /// The capacity up to which the buffer for split lines is kept for reuse, so
 /// one huge line does not pin its memory for the rest of the stream.
 const RETAINED_LINE_CAPACITY: usize = 64 * 1024;
@@ -64,8 +68,14 @@ pub struct Parser {
     /// The standard's "last event ID buffer": the latest `id:` field, which
     /// becomes the last event id when the next event is dispatched.
     id_buffer: String,
+    /// Whether an `id:` field since the last blank line set `id_buffer`, so
+    /// it may differ from `last_event_id`.
+    id_pending: bool,
     last_event_id: String,
     reconnection_time: Option<Duration>,
+    /// The event or error that stopped the last slice, handed out by
+    /// [`next_event`](Parser::next_event) before it returns.
+    output: Option<Result<Event, ParseError>>,
 }
 
 /// A builder for a [`Parser`] with non-default limits or a known last event id.
@@ -140,8 +150,10 @@ impl ParserBuilder {
             has_data: false,
             event_type: String::new(),
             id_buffer: self.last_event_id.clone(),
+            id_pending: false,
             last_event_id: self.last_event_id,
             reconnection_time: None,
+            output: None,
         }
     }
 }
@@ -212,26 +224,28 @@ impl Parser {
     /// when the stream breaks a size limit. The parser has then discarded
     /// that event and consumed the input up to the point of the error, so
     /// the next call goes on with the rest of the stream.
+    #[inline]
     pub fn next_event<B: Buf + ?Sized>(
         &mut self,
         input: &mut B,
     ) -> Result<Option<Event>, ParseError> {
-        let mut stop = None;
-        while input.has_remaining() {
-            let chunk = input.chunk();
-            if chunk.is_empty() {
-                // A `Buf` that reports remaining bytes but no chunk breaks the
-                // trait's contract; stop instead of looping forever.
-                break;
-            }
-
-            let consumed = self.parse_slice(chunk, &mut stop);
+        loop {
+            // `Buf` promises an empty chunk only when no bytes remain.
+            let consumed = match input.chunk() {
+                [] => return Ok(None),
+                // A byte in the middle of a line, the whole of each chunk
+                // when a server flushes every byte: kept without a call.
+                &[byte] if self.extends_line(byte) => {
+                    self.partial_line.push(byte);
+                    1
+                }
+                chunk => self.parse_slice(chunk),
+            };
             input.advance(consumed);
-            if let Some(result) = stop {
-                return result;
+            if self.output.is_some() {
+                return self.take_output();
             }
         }
-        Ok(None)
     }
 
     /// Returns an iterator over the events in `input`, which calls
@@ -282,11 +296,29 @@ impl Parser {
         }
     }
 
+    /// Tells whether `byte` continues the current line and can be added to
+    /// it as is: it is no line ending, the line is kept (not skipped) and
+    /// stays within the limit, and no LF of a split CRLF is expected.
+    #[inline]
+    fn extends_line(&self, byte: u8) -> bool {
+        byte != b'\n'
+            && byte != b'\r'
+            && !self.skip_next_lf
+            && !self.discarding_event
+            && self.partial_line.len() < self.max_line_length
+    }
+
+    /// Hands out the event or error that [`parse_slice`](Self::parse_slice)
+    /// stopped at.
+    fn take_output(&mut self) -> Result<Option<Event>, ParseError> {
+        self.output.take().transpose()
+    }
+
     /// Parses lines from a contiguous slice until an event is dispatched, an
     /// error occurs or the slice is used up, and returns how many bytes it
-    /// consumed. A dispatched event or an error goes to `stop`, which keeps
+    /// consumed. A dispatched event or an error goes to `output`, which keeps
     /// the return value small for the many calls that find no event.
-    fn parse_slice(&mut self, bytes: &[u8], stop: &mut Option<Step>) -> usize {
+    fn parse_slice(&mut self, bytes: &[u8]) -> usize {
         let mut position = 0;
         if self.skip_next_lf {
             self.skip_next_lf = false;
@@ -298,7 +330,7 @@ impl Parser {
         while let Some(rest) = bytes.get(position..).filter(|rest| !rest.is_empty()) {
             let Some(line_end) = find_line_ending(rest) else {
                 if let Err(error) = self.hold_partial_line(rest) {
-                    *stop = Some(Err(error));
+                    self.output = Some(Err(error));
                 }
                 return bytes.len();
             };
@@ -306,8 +338,8 @@ impl Parser {
             let ending_length = self.line_ending_length(rest, line_end);
             let step = self.complete_line(&rest[..line_end]);
             position += line_end + ending_length;
-            if !matches!(step, Ok(None)) {
-                *stop = Some(step);
+            if let Some(output) = step.transpose() {
+                self.output = Some(output);
                 return position;
             }
         }
@@ -408,14 +440,14 @@ impl Parser {
         let (name, value) = split_field(line);
         match name {
             b"data" => self.append_data(value)?,
-            b"event" => {
-                self.event_type.clear();
-                self.event_type.push_str(&decode(value));
-            }
+            // The type moves into the event, so a new one needs its own
+            // allocation either way.
+            b"event" => self.event_type = decode(value).into_owned(),
             // The standard ignores an id that contains NUL.
             b"id" if memchr::memchr(0, value).is_none() => {
                 self.id_buffer.clear();
                 self.id_buffer.push_str(&decode(value));
+                self.id_pending = true;
             }
             b"retry" => {
                 if let Some(milliseconds) = parse_retry(value) {
@@ -439,8 +471,14 @@ impl Parser {
 
         if self.has_data {
             self.data.push('\n');
+            self.data.push_str(&value);
+        } else if self.data.capacity() == 0 {
+            // The first line of an event after one was dispatched: one
+            // allocation of the right size.
+            self.data = value.into_owned();
+        } else {
+            self.data.push_str(&value);
         }
-        self.data.push_str(&value);
         self.has_data = true;
         Ok(())
     }
@@ -449,7 +487,8 @@ impl Parser {
     /// data, in which case only its id takes effect.
     fn dispatch(&mut self) -> Option<Event> {
         self.event_open = false;
-        if self.last_event_id != self.id_buffer {
+        if self.id_pending {
+            self.id_pending = false;
             self.last_event_id.clone_from(&self.id_buffer);
         }
 
@@ -490,7 +529,8 @@ impl Parser {
         self.data.clear();
         self.has_data = false;
         self.event_type.clear();
-        if self.id_buffer != self.last_event_id {
+        if self.id_pending {
+            self.id_pending = false;
             self.id_buffer.clone_from(&self.last_event_id);
         }
     }
@@ -521,7 +561,11 @@ impl<B: Buf + ?Sized> Iterator for Events<'_, B> {
 /// Returns the index of the first CR or LF in `bytes`.
 fn find_line_ending(bytes: &[u8]) -> Option<usize> {
     // memchr's vector search has a fixed cost that a slice of a few bytes,
-    // such as a tiny chunk, does not repay.
+    // such as a tiny chunk, does not repay, nor does the blank line that
+    // ends each event.
+    if matches!(bytes.first(), Some(b'\n' | b'\r')) {
+        return Some(0);
+    }
     if bytes.len() < 16 {
         return bytes
             .iter()
@@ -534,8 +578,15 @@ fn find_line_ending(bytes: &[u8]) -> Option<usize> {
 /// first colon, minus one leading space; a line without a colon is a name
 /// with an empty value.
 fn split_field(line: &[u8]) -> (&[u8], &[u8]) {
-    let Some(colon) = memchr::memchr(b':', line) else {
-        return (line, b"");
+    // Field names are short, so the colon is searched byte by byte first.
+    let head = &line[..line.len().min(FIELD_NAME_SCAN_LENGTH)];
+    let colon = match head.iter().position(|&byte| byte == b':') {
+        Some(colon) => colon,
+        None if line.len() > head.len() => match memchr::memchr(b':', &line[head.len()..]) {
+            Some(colon) => head.len() + colon,
+            None => return (line, b""),
+        },
+        None => return (line, b""),
     };
     let value = &line[colon + 1..];
     (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
