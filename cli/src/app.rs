@@ -63,6 +63,15 @@ async fn execute(
     if let Command::MockReset = command {
         return commands::mock::reset(mock_state_file.as_deref(), output).await;
     }
+    if let (Target::Mock, Command::Admin(admin)) = (&connection.target, &command)
+        && let Some(name) = admin.process_only()
+    {
+        return Err(UsageError::new(format!(
+            "`letta {name}` has no lasting effect with --mock: the bundled mock server runs only for this one command"
+        ))
+        .hint("start `letta-mock` and pass its address with --base-url")
+        .into());
+    }
 
     let mock = match connection.target {
         Target::Mock => {
@@ -96,6 +105,9 @@ async fn execute(
             Command::Webhooks(webhooks) => {
                 commands::webhooks::run(&client, webhooks, output, invocation).await
             }
+            Command::Health => commands::admin::health(&client, output).await,
+            Command::OpenApi { json } => commands::admin::openapi(&client, json, output).await,
+            Command::Admin(admin) => commands::admin::run(&client, admin, output).await,
             // Handled above, before a server is started.
             Command::MockReset => Ok(()),
         }

@@ -10,9 +10,11 @@ use letta::types::{Category, PlantStatus};
 
 use crate::money::Amount;
 
+mod admin;
 mod commerce;
 mod webhooks;
 
+pub(crate) use admin::{AddFaultArgs, AdminArgs, FaultKindArg, FaultsArgs, RateLimitArgs};
 pub(crate) use commerce::{
     CustomersArgs, EventsArgs, OrdersArgs, PageArgs, PaymentsArgs, WatchArgs,
 };
@@ -149,6 +151,21 @@ pub(crate) enum CommandArgs {
     /// Manage the data of the bundled mock server
     #[command(subcommand)]
     Mock(MockArgs),
+
+    /// Check that the server is up
+    Health,
+
+    /// Print the server's OpenAPI document, as YAML unless --json is given
+    Openapi {
+        /// Print the document converted to JSON
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Control a running mock server: reset its data, change its rate
+    /// limit, read its request journal and inject faults
+    #[command(subcommand)]
+    Admin(AdminArgs),
 }
 
 #[derive(Debug, Subcommand)]

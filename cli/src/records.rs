@@ -7,6 +7,7 @@ use letta::types::{Plant, PlantStatus};
 use crate::money;
 use crate::output::{Column, Record, Styled};
 
+mod admin;
 mod commerce;
 mod webhooks;
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::args::{Cli, ColorArg, CommandArgs, MockArgs, OutputArg, PlantFieldArgs, PlantsArgs};
+use crate::commands::admin::AdminCommand;
 use crate::commands::customers::CustomersCommand;
 use crate::commands::events::EventsCommand;
 use crate::commands::orders::OrdersCommand;
@@ -14,6 +15,7 @@ use crate::commands::payments::PaymentsCommand;
 use crate::commands::plants::{ListOptions, PlantFields, PlantsCommand, StockChange};
 use crate::commands::webhooks::WebhooksCommand;
 
+mod admin;
 mod commerce;
 mod webhooks;
 
@@ -107,6 +109,12 @@ pub(crate) enum Command {
     Webhooks(WebhooksCommand),
     /// `letta mock reset`.
     MockReset,
+    /// `letta health`.
+    Health,
+    /// `letta openapi`, as JSON when `json` is set.
+    OpenApi { json: bool },
+    /// A `letta admin ...` command.
+    Admin(AdminCommand),
 }
 
 impl Command {
@@ -241,6 +249,9 @@ fn resolve_command(command: CommandArgs) -> Command {
         CommandArgs::Payments(payments) => Command::Payments(commerce::resolve_payments(payments)),
         CommandArgs::Events(events) => Command::Events(commerce::resolve_events(events)),
         CommandArgs::Webhooks(webhooks) => Command::Webhooks(webhooks::resolve(webhooks)),
+        CommandArgs::Health => Command::Health,
+        CommandArgs::Openapi { json } => Command::OpenApi { json },
+        CommandArgs::Admin(admin) => Command::Admin(admin::resolve(admin)),
     }
 }
 

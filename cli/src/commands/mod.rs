@@ -1,6 +1,7 @@
 //! One module per command group. Commands read resolved settings, call the
 //! SDK and print through [`Output`](crate::output::Output).
 
+pub(crate) mod admin;
 pub(crate) mod customers;
 pub(crate) mod events;
 pub(crate) mod list;

@@ -4,6 +4,7 @@
 //! server may extend (statuses, categories, event types) carry an `Unknown`
 //! variant holding the raw string, so a newer server never breaks decoding.
 
+mod admin;
 mod customer;
 pub(crate) mod enums;
 mod event;
@@ -14,6 +15,9 @@ mod plant;
 mod problem;
 mod webhook;
 
+pub use admin::{
+    Fault, FaultKind, Health, Journal, JournalEntry, NewFault, RateLimit, SetRateLimit,
+};
 pub use customer::{CreateCustomer, Customer, UpdateCustomer};
 pub use enums::{Category, PlantStatus, UnknownVariant};
 pub use event::{Event, EventData, EventType, WebhookTestData};

@@ -1,0 +1,212 @@
+//! `letta health`, `letta openapi` and `letta admin ...`: the server itself
+//! and the mock server's control surface.
+
+use anyhow::{Context, Result};
+use letta::Client;
+use letta::types::{FaultKind, NewFault, SetRateLimit};
+
+use crate::output::Output;
+use crate::settings::OutputFormat;
+
+/// A `letta admin` subcommand with its resolved options.
+#[derive(Debug)]
+pub(crate) enum AdminCommand {
+    Reset,
+    RateLimit,
+    SetRateLimit {
+        quota: u64,
+        window_seconds: Option<u64>,
+    },
+    Journal(JournalFilter),
+    ClearJournal,
+    Faults,
+    AddFault(NewFault),
+    Fault {
+        id: u64,
+    },
+    DeleteFault {
+        id: u64,
+    },
+    ClearFaults,
+}
+
+/// The filters of `letta admin journal`.
+#[derive(Debug, Default)]
+pub(crate) struct JournalFilter {
+    pub(crate) method: Option<String>,
+    pub(crate) path: Option<String>,
+    pub(crate) limit: Option<u32>,
+}
+
+impl AdminCommand {
+    /// Returns the name of a command that changes or reads only what lives
+    /// as long as the server process: the rate limit, the journal and the
+    /// faults. The bundled mock server of `--mock` stops when the command
+    /// ends, so these would have no lasting effect there.
+    pub(crate) fn process_only(&self) -> Option<&'static str> {
+        match self {
+            Self::Reset => None,
+            Self::RateLimit | Self::SetRateLimit { .. } => Some("admin rate-limit"),
+            Self::Journal(_) | Self::ClearJournal => Some("admin journal"),
+            Self::Faults
+            | Self::AddFault(_)
+            | Self::Fault { .. }
+            | Self::DeleteFault { .. }
+            | Self::ClearFaults => Some("admin faults"),
+        }
+    }
+}
+
+/// Maps the CLI's fault kind to the SDK's.
+pub(crate) fn fault_kind(kind: crate::args::FaultKindArg) -> FaultKind {
+    use crate::args::FaultKindArg;
+
+    match kind {
+        FaultKindArg::Latency => FaultKind::Latency,
+        FaultKindArg::Status => FaultKind::Status,
+        FaultKindArg::DropBeforeCommit => FaultKind::DropBeforeCommit,
+        FaultKindArg::DropAfterCommit => FaultKind::DropAfterCommit,
+        FaultKindArg::TruncateBody => FaultKind::TruncateBody,
+    }
+}
+
+/// Prints the server's health.
+pub(crate) async fn health(client: &Client, output: &mut Output) -> Result<()> {
+    let health = client
+        .meta()
+        .health()
+        .await
+        .context("failed to check the server's health")?;
+    Ok(output.record(&health)?)
+}
+
+/// Prints the server's OpenAPI document, as YAML or as JSON.
+pub(crate) async fn openapi(client: &Client, json: bool, output: &mut Output) -> Result<()> {
+    if json {
+        let document = client
+            .meta()
+            .openapi_json()
+            .await
+            .context("failed to fetch the OpenAPI document as JSON")?;
+        let text = match output.format() {
+            OutputFormat::Ndjson => serde_json::to_string(&document)?,
+            _ => serde_json::to_string_pretty(&document)?,
+        };
+        return Ok(output.line(&text)?);
+    }
+    let yaml = client
+        .meta()
+        .openapi_yaml()
+        .await
+        .context("failed to fetch the OpenAPI document")?;
+    Ok(output.line(yaml.trim_end())?)
+}
+
+/// Runs an admin command.
+pub(crate) async fn run(client: &Client, command: AdminCommand, output: &mut Output) -> Result<()> {
+    let admin = client.admin();
+    match command {
+        AdminCommand::Reset => {
+            admin
+                .reset()
+                .await
+                .context("failed to reset the mock server")?;
+            output.status("reset the mock server's data to its seed");
+            Ok(())
+        }
+        AdminCommand::RateLimit => {
+            let policy = admin
+                .rate_limit()
+                .await
+                .context("failed to fetch the rate limit")?;
+            Ok(output.record(&policy)?)
+        }
+        AdminCommand::SetRateLimit {
+            quota,
+            window_seconds,
+        } => {
+            let mut request = SetRateLimit::new(quota);
+            if let Some(seconds) = window_seconds {
+                request = request.window_seconds(seconds);
+            }
+            let policy = admin
+                .set_rate_limit(&request)
+                .await
+                .context("failed to change the rate limit")?;
+            Ok(output.record(&policy)?)
+        }
+        AdminCommand::Journal(filter) => {
+            let mut request = admin.journal();
+            if let Some(method) = filter.method {
+                request = request.method(method);
+            }
+            if let Some(path) = filter.path {
+                request = request.path(path);
+            }
+            if let Some(limit) = filter.limit {
+                request = request.limit(limit);
+            }
+            let journal = request
+                .await
+                .context("failed to read the request journal")?;
+            let mut list = output.list();
+            for entry in &journal.data {
+                list.item(entry)?;
+            }
+            list.finish()?;
+            if journal.evicted > 0 {
+                output.status(&format!(
+                    "note: {} older entries were evicted because the journal was full",
+                    journal.evicted
+                ));
+            }
+            Ok(())
+        }
+        AdminCommand::ClearJournal => {
+            admin
+                .clear_journal()
+                .await
+                .context("failed to clear the request journal")?;
+            output.status("cleared the request journal");
+            Ok(())
+        }
+        AdminCommand::Faults => {
+            let faults = admin.faults().await.context("failed to list the faults")?;
+            let mut list = output.list();
+            for fault in &faults {
+                list.item(fault)?;
+            }
+            Ok(list.finish()?)
+        }
+        AdminCommand::AddFault(fault) => {
+            let added = admin
+                .add_fault(&fault)
+                .await
+                .context("failed to add the fault")?;
+            Ok(output.record(&added)?)
+        }
+        AdminCommand::Fault { id } => {
+            let fault = admin
+                .fault(id)
+                .await
+                .with_context(|| format!("failed to fetch fault {id}"))?;
+            Ok(output.record(&fault)?)
+        }
+        AdminCommand::DeleteFault { id } => {
+            admin
+                .delete_fault(id)
+                .await
+                .with_context(|| format!("failed to delete fault {id}"))?;
+            output.status(&format!("deleted fault {id}"));
+            Ok(())
+        }
+        AdminCommand::ClearFaults => {
+            admin
+                .clear_faults()
+                .await
+                .context("failed to remove the faults")?;
+            output.status("removed every fault");
+            Ok(())
+        }
+    }
+}

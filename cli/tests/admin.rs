@@ -1,0 +1,328 @@
+//! `letta health`, `letta openapi` and `letta admin ...` against the
+//! in-process mock server, and what `--mock` allows of them.
+
+mod support;
+
+use serde_json::Value;
+use support::{MockState, TestServer, json, ndjson, text};
+
+/// Runs `letta ARGS -o json` against `server` and returns the JSON it printed.
+fn run_json(server: &TestServer, args: &[&str]) -> Value {
+    let output = server
+        .letta()
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "letta {args:?} failed: {}",
+        text(&output.stderr)
+    );
+    json(&output.stdout)
+}
+
+/// Runs `letta ARGS` against `server`, expects success and returns stderr.
+fn run_quiet(server: &TestServer, args: &[&str]) -> String {
+    let output = server.letta().args(args).output().expect("runs");
+    assert!(
+        output.status.success(),
+        "letta {args:?} failed: {}",
+        text(&output.stderr)
+    );
+    assert!(output.stdout.is_empty(), "{}", text(&output.stdout));
+    text(&output.stderr)
+}
+
+#[test]
+fn health_prints_status() {
+    let server = TestServer::start(1);
+
+    let health = run_json(&server, &["health"]);
+    let table = server.letta().arg("health").output().expect("runs");
+
+    assert_eq!(health["status"], "ok");
+    assert!(table.status.success());
+    assert!(
+        text(&table.stdout).contains("ok"),
+        "{}",
+        text(&table.stdout)
+    );
+}
+
+#[test]
+fn openapi_prints_yaml_or_json() {
+    let server = TestServer::start(1);
+
+    let yaml = server.letta().arg("openapi").output().expect("runs");
+    let document = run_json(&server, &["openapi", "--json"]);
+
+    assert!(yaml.status.success(), "{}", text(&yaml.stderr));
+    assert!(text(&yaml.stdout).starts_with("openapi: "));
+    assert!(text(&yaml.stdout).contains("operationId: getHealth"));
+    assert_eq!(document["openapi"], "3.1.0");
+    assert!(document["paths"]["/health"]["get"].is_object());
+}
+
+#[test]
+fn admin_reset_restores_seed_data() {
+    let server = TestServer::start(3);
+    run_json(
+        &server,
+        &[
+            "plants",
+            "create",
+            "--name",
+            "Reset test",
+            "--species",
+            "Aloe vera",
+            "--category",
+            "succulent",
+            "--price",
+            "8.99",
+        ],
+    );
+
+    let message = run_quiet(&server, &["admin", "reset"]);
+    let plants = run_json(&server, &["plants", "list", "--all"]);
+
+    assert!(message.contains("reset"), "{message}");
+    assert_eq!(plants.as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn admin_rate_limit_shows_and_sets() {
+    let server = TestServer::start(1);
+
+    let set = run_json(
+        &server,
+        &["admin", "rate-limit", "set", "5", "--window", "2"],
+    );
+    let shown = run_json(&server, &["admin", "rate-limit"]);
+    let off = run_json(&server, &["admin", "rate-limit", "set", "0"]);
+
+    assert_eq!(set["quota"], 5);
+    assert_eq!(set["window_seconds"], 2);
+    assert_eq!(shown, set);
+    assert_eq!(off["enabled"], false);
+}
+
+#[test]
+fn admin_rate_limit_rejects_bad_quota() {
+    let server = TestServer::start(1);
+
+    let output = server
+        .letta()
+        .args(["admin", "rate-limit", "set", "5000000"])
+        .output()
+        .expect("runs");
+
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("quota"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn admin_journal_filters_and_clears() {
+    let server = TestServer::start(2);
+    run_json(&server, &["plants", "list"]);
+    run_json(&server, &["customers", "list"]);
+
+    let output = server
+        .letta()
+        .args(["admin", "journal", "--path", "/v1/plants", "-o", "ndjson"])
+        .output()
+        .expect("runs");
+    let entries = ndjson(&output.stdout);
+    let message = run_quiet(&server, &["admin", "journal", "--clear"]);
+    let cleared = run_json(&server, &["admin", "journal"]);
+
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["method"], "GET");
+    assert_eq!(entries[0]["path"], "/v1/plants");
+    assert!(message.contains("cleared"), "{message}");
+    assert_eq!(cleared, Value::Array(Vec::new()));
+}
+
+#[test]
+fn admin_journal_table_has_columns() {
+    let server = TestServer::start(1);
+    run_json(&server, &["plants", "list"]);
+
+    let output = server
+        .letta()
+        .args(["admin", "journal"])
+        .output()
+        .expect("runs");
+    let table = text(&output.stdout);
+
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(table.contains("METHOD"), "{table}");
+    assert!(table.contains("/v1/plants"), "{table}");
+}
+
+#[test]
+fn admin_faults_add_fire_and_remove() {
+    let server = TestServer::start(2);
+
+    let added = run_json(
+        &server,
+        &[
+            "admin",
+            "faults",
+            "add",
+            "status",
+            "--status",
+            "503",
+            "--method",
+            "GET",
+            "--path",
+            "/v1/plants",
+            "--times",
+            "1",
+        ],
+    );
+    let id = added["id"].as_u64().expect("fault id").to_string();
+    let refused = server
+        .letta()
+        .args(["plants", "list", "--max-retries", "0"])
+        .output()
+        .expect("runs");
+    let fetched = run_json(&server, &["admin", "faults", "get", &id]);
+    let listed = run_json(&server, &["admin", "faults", "list"]);
+    let deleted = run_quiet(&server, &["admin", "faults", "delete", &id]);
+    let missing = server
+        .letta()
+        .args(["admin", "faults", "get", &id])
+        .output()
+        .expect("runs");
+
+    assert_eq!(added["spec"], "GET /v1/plants:status=503:times=1");
+    assert_eq!(refused.status.code(), Some(7), "{}", text(&refused.stderr));
+    assert_eq!(fetched["applied"], 1);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert!(deleted.contains(&id), "{deleted}");
+    assert_eq!(missing.status.code(), Some(3), "{}", text(&missing.stderr));
+}
+
+#[test]
+fn admin_faults_clear_removes_all() {
+    let server = TestServer::start(1);
+    run_json(
+        &server,
+        &["admin", "faults", "add", "latency", "--latency-ms", "1"],
+    );
+    run_json(
+        &server,
+        &["admin", "faults", "add", "truncate-body", "--rate", "0.5"],
+    );
+
+    run_quiet(&server, &["admin", "faults", "clear"]);
+    let listed = run_json(&server, &["admin", "faults", "list"]);
+
+    assert_eq!(listed, Value::Array(Vec::new()));
+}
+
+#[test]
+fn admin_faults_add_reports_invalid_option() {
+    let server = TestServer::start(1);
+
+    let output = server
+        .letta()
+        .args(["admin", "faults", "add", "latency"])
+        .output()
+        .expect("runs");
+    let stderr = text(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("latency_ms"), "{stderr}");
+}
+
+#[test]
+fn admin_faults_get_unknown_id_exits_3() {
+    let server = TestServer::start(1);
+
+    let output = server
+        .letta()
+        .args(["admin", "faults", "get", "99"])
+        .output()
+        .expect("runs");
+
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+}
+
+#[test]
+fn mock_admin_reset_resets_saved_data() {
+    let state = MockState::new();
+    let created = state
+        .letta()
+        .args([
+            "plants",
+            "create",
+            "--name",
+            "Saved",
+            "--species",
+            "Aloe vera",
+            "--category",
+            "succulent",
+            "--price",
+            "8.99",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let id = json(&created.stdout)["id"]
+        .as_str()
+        .expect("plant id")
+        .to_owned();
+
+    let reset = state
+        .letta()
+        .args(["admin", "reset"])
+        .output()
+        .expect("runs");
+    let after = state
+        .letta()
+        .args(["plants", "get", &id])
+        .output()
+        .expect("runs");
+
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    assert_eq!(after.status.code(), Some(3), "{}", text(&after.stderr));
+}
+
+#[test]
+fn mock_admin_faults_is_usage_error() {
+    let state = MockState::new();
+
+    let output = state
+        .letta()
+        .args(["admin", "faults", "list"])
+        .output()
+        .expect("runs");
+    let stderr = text(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--base-url"), "{stderr}");
+    assert!(!support::exists(&state.path()), "no mock was started");
+}
+
+#[test]
+fn mock_health_works() {
+    let state = MockState::new();
+
+    let output = state
+        .letta()
+        .args(["health", "-o", "json"])
+        .output()
+        .expect("runs");
+
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(json(&output.stdout)["status"], "ok");
+}
