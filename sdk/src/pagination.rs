@@ -18,10 +18,26 @@
 //!
 //! Either walk ends only when the server says so (`has_more: false`), never
 //! because a page came back short or empty.
+//!
+//! # Prefetch
+//!
+//! By default a walk fetches one page ahead: as soon as page N arrives, the
+//! request for page N + 1 starts on a tokio task, so the next page is on its
+//! way while the caller works through the items of page N. At most one
+//! page is fetched ahead, so memory stays flat however long the list is.
+//! Items and errors still arrive in list order: a failed request for page
+//! N + 1 is yielded after the last item of page N. Dropping the stream
+//! aborts the request in flight. A walk that stops early may therefore have
+//! sent one page request more than it used, which counts against a rate
+//! limit. Turn prefetch off with `prefetch(false)` on the list request, for
+//! example [`ListPlants::prefetch`](crate::resources::ListPlants::prefetch),
+//! to send each request only when the caller asks for the next page.
 
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use http::Method;
 use serde::de::DeserializeOwned;
+use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -87,6 +103,9 @@ pub(crate) struct ListQuery {
     pub(crate) segments: Vec<String>,
     pub(crate) filters: Vec<(&'static str, String)>,
     pub(crate) limit: Option<u32>,
+    /// Whether a walk fetches the next page while the caller reads the
+    /// current one.
+    pub(crate) prefetch: bool,
 }
 
 impl ListQuery {
@@ -125,20 +144,62 @@ impl ListQuery {
         })
     }
 
+    /// Fetches the page at `position` and decides the position after it.
+    async fn fetch_step<T: DeserializeOwned + HasId>(&self, position: Position) -> Result<Step<T>> {
+        let page = self.fetch::<T>(&position).await?;
+        let next = next_position(&position, &page)?;
+        Ok((page, next))
+    }
+
     /// Walks every page from `start`, ending only on the server's signal.
     pub(crate) fn pages<T>(self, start: Position) -> PageStream<T>
     where
         T: DeserializeOwned + HasId + Send + 'static,
     {
+        if self.prefetch {
+            return self.prefetched_pages(start);
+        }
         stream::try_unfold(Some(start), move |position| {
             let query = self.clone();
             async move {
                 let Some(position) = position else {
                     return Ok(None);
                 };
-                let page = query.fetch::<T>(&position).await?;
-                let next = next_position(&position, &page)?;
+                let (page, next) = query.fetch_step::<T>(position).await?;
                 Ok(Some((page, next)))
+            }
+        })
+        .boxed()
+    }
+
+    /// Walks every page from `start` like [`pages`](Self::pages), with the
+    /// request for the next page running while the caller holds this one.
+    fn prefetched_pages<T>(self, start: Position) -> PageStream<T>
+    where
+        T: DeserializeOwned + HasId + Send + 'static,
+    {
+        stream::unfold(Ahead::Start(start), move |state| {
+            let query = self.clone();
+            async move {
+                let fetch = match state {
+                    // The first request starts when the stream is first polled.
+                    Ahead::Start(position) => PageFetch::spawn(&query, position),
+                    Ahead::InFlight(fetch) => fetch,
+                    Ahead::Done => return None,
+                };
+                match fetch.finish().await {
+                    Ok((page, Some(next))) => {
+                        let ahead = PageFetch::spawn(&query, next);
+                        // A task spawned from a worker thread waits in that
+                        // worker's slot until the current task yields. One
+                        // yield lets it send its request now rather than after
+                        // the caller has worked through this page.
+                        tokio::task::yield_now().await;
+                        Some((Ok(page), Ahead::InFlight(ahead)))
+                    }
+                    Ok((page, None)) => Some((Ok(page), Ahead::Done)),
+                    Err(error) => Some((Err(error), Ahead::Done)),
+                }
             }
         })
         .boxed()
@@ -153,6 +214,56 @@ impl ListQuery {
             .map_ok(|page| stream::iter(page.data.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
+    }
+}
+
+/// A fetched page and the position after it, `None` at the end of the list.
+type Step<T> = (Page<T>, Option<Position>);
+
+/// The state of a prefetching walk between two pages.
+enum Ahead<T> {
+    /// Nothing fetched yet.
+    Start(Position),
+    /// The request for the next page is running.
+    InFlight(PageFetch<T>),
+    /// The list has ended or failed.
+    Done,
+}
+
+/// A page request running on its own task, aborted when dropped so that a
+/// dropped stream leaves no request behind.
+struct PageFetch<T>(JoinHandle<Result<Step<T>>>);
+
+impl<T: DeserializeOwned + HasId + Send + 'static> PageFetch<T> {
+    /// Starts fetching the page at `position`. The task carries the
+    /// caller's current span, so its logs stay with the walk's.
+    fn spawn(query: &ListQuery, position: Position) -> Self {
+        let query = query.clone();
+        let task =
+            tokio::spawn(async move { query.fetch_step::<T>(position).await }.in_current_span());
+        Self(task)
+    }
+
+    /// Waits for the page. A panic in the task resumes in the caller.
+    async fn finish(mut self) -> Result<Step<T>> {
+        match (&mut self.0).await {
+            Ok(step) => step,
+            Err(error) => match error.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // Only a runtime that is shutting down cancels the task.
+                Err(_) => Err(Error::Pagination(
+                    "the page request was cancelled because the runtime is shutting down"
+                        .to_owned(),
+                )),
+            },
+        }
+    }
+}
+
+impl<T> Drop for PageFetch<T> {
+    fn drop(&mut self) {
+        // A no-op once the task has finished.
+        self.0.abort();
     }
 }
 

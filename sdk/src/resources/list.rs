@@ -15,6 +15,7 @@ pub(crate) struct ListParams {
     pub(crate) page: Option<u32>,
     pub(crate) limit: Option<u32>,
     pub(crate) starting_after: Option<String>,
+    pub(crate) prefetch: bool,
     filters: Vec<(&'static str, String)>,
     /// The name of a path id that is empty, which fails the request before
     /// it is sent.
@@ -32,6 +33,7 @@ impl ListParams {
             page: None,
             limit: None,
             starting_after: None,
+            prefetch: true,
             filters: Vec::new(),
             empty_id: None,
         }
@@ -58,6 +60,7 @@ impl ListParams {
             segments: self.segments,
             filters: self.filters,
             limit: self.limit,
+            prefetch: self.prefetch,
         };
         (query, self.page, self.starting_after)
     }
@@ -157,6 +160,17 @@ macro_rules! list_request {
                 self
             }
 
+            /// Sets whether [`pages`](Self::pages) and [`stream`](Self::stream)
+            /// fetch the next page while the caller works through the current
+            /// one. Default: on. Off sends each request only when the caller
+            /// asks for the next page, so a walk that stops early sends no
+            /// request it does not use; see the
+            /// [`pagination`](crate::pagination) module.
+            pub fn prefetch(mut self, enabled: bool) -> Self {
+                self.params.prefetch = enabled;
+                self
+            }
+
             /// Fetches one page: the one set by [`page`](Self::page) or
             /// [`starting_after`](Self::starting_after), or the first.
             ///
@@ -175,7 +189,9 @@ macro_rules! list_request {
             /// so it never yields an item twice and never skips one that
             /// existed for the whole walk; see the
             /// [`pagination`](crate::pagination) module. It ends only when the
-            /// server reports no more items.
+            /// server reports no more items. The next page is fetched while
+            /// the caller holds this one, unless [`prefetch`](Self::prefetch)
+            /// is off.
             ///
             /// # Errors
             ///

@@ -97,6 +97,7 @@ impl Plants {
             page: None,
             limit: None,
             starting_after: None,
+            prefetch: true,
             filters: Vec::new(),
         }
     }
@@ -194,6 +195,7 @@ pub struct ListPlants {
     page: Option<u32>,
     limit: Option<u32>,
     starting_after: Option<String>,
+    prefetch: bool,
     filters: Vec<(&'static str, String)>,
 }
 
@@ -215,6 +217,28 @@ impl ListPlants {
     /// Starts after the plant with this id (keyset pagination).
     pub fn starting_after(mut self, id: impl Into<String>) -> Self {
         self.starting_after = Some(id.into());
+        self
+    }
+
+    /// Sets whether [`pages`](Self::pages) and [`stream`](Self::stream)
+    /// fetch the next page while the caller works through the current one.
+    /// Default: on. Off sends each request only when the caller asks for the
+    /// next page, so a walk that stops early sends no request it does not
+    /// use; see the [`pagination`](crate::pagination) module.
+    ///
+    /// ```no_run
+    /// # async fn run(client: letta::Client) -> letta::Result<()> {
+    /// use futures_util::TryStreamExt;
+    ///
+    /// let mut plants = client.plants().list().limit(100).prefetch(false).stream();
+    /// while let Some(plant) = plants.try_next().await? {
+    ///     println!("{}", plant.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn prefetch(mut self, enabled: bool) -> Self {
+        self.prefetch = enabled;
         self
     }
 
@@ -265,6 +289,7 @@ impl ListPlants {
             segments: PLANTS.iter().map(|segment| (*segment).to_owned()).collect(),
             filters: self.filters,
             limit: self.limit,
+            prefetch: self.prefetch,
         };
         (query, self.page, self.starting_after)
     }
@@ -293,7 +318,9 @@ impl ListPlants {
     /// Walks every page from the starting point to the end of the list.
     ///
     /// The walk is keyset-based unless [`page`](Self::page) was set; it ends
-    /// only when the server reports no more items.
+    /// only when the server reports no more items. The next page is fetched
+    /// while the caller holds this one, unless [`prefetch`](Self::prefetch)
+    /// is off.
     pub fn pages(self) -> PageStream<Plant> {
         let (query, page, starting_after) = self.split();
         match (page, starting_after) {
