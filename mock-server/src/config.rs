@@ -273,7 +273,9 @@ impl MockConfig {
 
     /// Makes every event stream end its response after sending `events`
     /// events, so that clients must reconnect with `Last-Event-ID`; 0 turns
-    /// the fault off. Default 0.
+    /// the fault off. Default 0. A shorthand for the fault `sse-drop=N`,
+    /// added before those of [`fault`](Self::fault), which the admin
+    /// surface lists and can remove.
     #[must_use]
     pub fn sse_drop_every(mut self, events: u64) -> Self {
         self.sse_drop_every = events;
@@ -342,14 +344,12 @@ impl MockConfig {
 
     /// Parses the faults added with [`fault`](Self::fault).
     pub(crate) fn fault_specs(&self) -> Result<Vec<FaultSpec>, Error> {
-        self.faults
-            .iter()
-            .map(|text| {
-                FaultSpec::parse(text).map_err(|detail| {
-                    Error::InvalidConfig(format!("invalid fault `{text}`: {detail}"))
-                })
-            })
-            .collect()
+        let shorthand = (self.sse_drop_every > 0).then(|| FaultSpec::sse_drop(self.sse_drop_every));
+        let flags = self.faults.iter().map(|text| {
+            FaultSpec::parse(text)
+                .map_err(|detail| Error::InvalidConfig(format!("invalid fault `{text}`: {detail}")))
+        });
+        shorthand.into_iter().map(Ok).chain(flags).collect()
     }
 
     /// The accepted API keys, in the order given; the default key when none

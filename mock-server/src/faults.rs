@@ -1,5 +1,6 @@
-//! Fault injection: latency, error statuses, dropped connections and
-//! truncated bodies, per route or for every `/v1` request.
+//! Fault injection: latency, error statuses, dropped connections,
+//! truncated bodies and event streams ended every N events, per route or
+//! for every `/v1` request.
 //!
 //! Two layers share the work. [`inject_faults`] sits inside the rate limit
 //! and decides, per request, which faults apply. It sleeps for latency,
@@ -10,9 +11,11 @@
 //! response, so that nothing rewrites the truncated or failing body.
 //!
 //! Faults apply in the order they were added. Every matching latency fault
-//! adds its delay; of the other kinds, the first matching fault whose rate
-//! draw succeeds decides the outcome, and only that one uses up one of its
-//! `times`.
+//! adds its delay. The first matching `sse_drop` fault whose rate draw
+//! succeeds sets how many events an event stream sends before it ends,
+//! which the stream handler reads from [`SseDropEvery`]. Of the other
+//! kinds, the first matching fault whose rate draw succeeds decides the
+//! outcome, and only that one uses up one of its `times`.
 
 mod spec;
 
@@ -45,6 +48,11 @@ pub(crate) enum WireFault {
     TruncateBody,
 }
 
+/// The number of events after which an `sse_drop` fault ends the event
+/// stream of this request, set as a request extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SseDropEvery(pub(crate) u64);
+
 /// The names of the fault kinds applied to a request, for the journal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct AppliedFaults(pub(crate) Vec<&'static str>);
@@ -64,6 +72,8 @@ pub(crate) struct FaultView {
     pub(crate) status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) retry_after: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) every: Option<u64>,
     pub(crate) rate: f64,
     pub(crate) times: Option<u64>,
     /// Requests it can still affect; `None` for no limit.
@@ -116,6 +126,10 @@ impl ActiveFault {
             } => (Some(status.as_u16()), retry_after),
             _ => (None, None),
         };
+        let every = match spec.kind {
+            FaultKind::SseDrop { every } => Some(every),
+            _ => None,
+        };
         FaultView {
             id: self.id,
             method: spec.method.as_ref().map(ToString::to_string),
@@ -125,6 +139,7 @@ impl ActiveFault {
             latency_max_ms,
             status,
             retry_after,
+            every,
             rate: f64::from(spec.rate_ppm) / f64::from(spec::ALWAYS_PPM),
             times: spec.times,
             remaining: self.remaining,
@@ -139,6 +154,7 @@ impl ActiveFault {
 #[derive(Debug, Default)]
 struct Decision {
     latency: Duration,
+    sse_drop_every: Option<u64>,
     outcome: Option<FaultKind>,
     applied: Vec<&'static str>,
 }
@@ -240,6 +256,14 @@ impl Faults {
                         decision.applied.push(fault.spec.kind.name());
                     }
                 }
+                FaultKind::SseDrop { every } => {
+                    let is_stream = crate::routes::streams::STREAM_PATHS.contains(&path);
+                    if decision.sse_drop_every.is_none() && is_stream && fault.fires() {
+                        decision.sse_drop_every = Some(every);
+                        decision.applied.push(fault.spec.kind.name());
+                        tracing::info!(id = fault.id, fault = %fault.spec, %method, path, "fault injected");
+                    }
+                }
                 kind => {
                     if decision.outcome.is_none() && fault.fires() {
                         decision.outcome = Some(kind);
@@ -257,16 +281,21 @@ impl Faults {
 /// [`apply_wire_faults`].
 pub(crate) async fn inject_faults(
     State(faults): State<Arc<Faults>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let decision = faults.decide(request.method(), request.uri().path());
+    if let Some(every) = decision.sse_drop_every {
+        request.extensions_mut().insert(SseDropEvery(every));
+    }
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
 
     let mut response = match decision.outcome {
-        None | Some(FaultKind::Latency { .. }) => next.run(request).await,
+        None | Some(FaultKind::Latency { .. } | FaultKind::SseDrop { .. }) => {
+            next.run(request).await
+        }
         Some(FaultKind::Status {
             status,
             retry_after,
@@ -480,6 +509,22 @@ mod tests {
             (30..=90).contains(&hits),
             "{hits} hits out of 200 at rate 0.3"
         );
+    }
+
+    #[test]
+    fn sse_drop_applies_to_streams_only() {
+        let faults = faults(&["sse-drop=2:times=1", "status=500"]);
+
+        let plain = faults.decide(&Method::GET, "/v1/plants");
+        let stream = faults.decide(&Method::GET, "/v1/events/stream");
+        let again = faults.decide(&Method::GET, "/v1/plants/stream");
+
+        assert_eq!(plain.sse_drop_every, None);
+        assert_eq!(stream.sse_drop_every, Some(2));
+        assert_eq!(stream.applied, vec!["sse_drop", "status"]);
+        assert_eq!(again.sse_drop_every, None);
+        assert_eq!(faults.list()[0].applied, 1);
+        assert_eq!(faults.list()[0].every, Some(2));
     }
 
     #[test]

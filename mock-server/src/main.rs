@@ -75,7 +75,8 @@ struct Args {
     /// Fault to inject (repeatable), as `[METHOD] [PATH]:KIND[:OPTION]...`,
     /// for example `POST /v1/orders:drop-after-commit:times=1`. Kinds:
     /// `latency=MS` or `latency=MIN-MAX`, `status=CODE`,
-    /// `drop-before-commit`, `drop-after-commit`, `truncate-body`. Options:
+    /// `drop-before-commit`, `drop-after-commit`, `truncate-body`, and
+    /// `sse-drop=N`, which ends each event stream after N events. Options:
     /// `times=N`, `rate=0..1`, `retry-after=SECONDS`, `seed=N`. Without a
     /// path the fault applies to every path under `/v1`.
     #[arg(long = "fault", value_name = "SPEC")]
@@ -97,6 +98,7 @@ struct Args {
 
     /// End every event stream response after this many events, so that
     /// clients must reconnect with `Last-Event-ID`; 0 turns the fault off.
+    /// A shorthand for `--fault sse-drop=EVENTS`.
     #[arg(long, default_value_t = 0, value_name = "EVENTS")]
     sse_drop_every: u64,
 

@@ -448,3 +448,126 @@ async fn burst_beyond_channel_loses_nothing() {
     assert_eq!(logged.len(), CHANGES);
     assert_eq!(received, logged);
 }
+
+/// Adds a fault through the admin surface and returns it as listed.
+async fn add_fault(server: &TestServer, fault: Value) -> Value {
+    let reply = server.post("/admin/faults", fault).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "body: {}", reply.body);
+    reply.body
+}
+
+#[tokio::test]
+async fn sse_drop_fault_ends_stream_and_resume_is_exact() {
+    let server = start().await;
+    let fault = add_fault(&server, json!({"kind": "sse_drop", "every": 2})).await;
+    let plant = plant_ids(&server, 1).await.remove(0);
+    let mut stream = open(&server, "/v1/events/stream", None).await;
+    stream.skip_retry().await;
+    for _ in 0..3 {
+        add_stock(&server, &plant).await;
+    }
+    let logged = event_ids(&server).await;
+
+    let first = [stream.next_event().await, stream.next_event().await];
+    let end = stream.next_message().await;
+    let mut resumed = open(&server, "/v1/events/stream", first[1].id.as_deref()).await;
+    resumed.skip_retry().await;
+    let replayed = resumed.next_event().await;
+    add_stock(&server, &plant).await;
+    let live = resumed.next_event().await;
+    let resumed_end = resumed.next_message().await;
+    let counted = server.get(&format!("/admin/faults/{}", fault["id"])).await;
+
+    assert_eq!(fault["spec"], "sse-drop=2");
+    assert_eq!(fault["every"], 2);
+    assert_eq!(first[0].id.as_deref(), Some(logged[0].as_str()));
+    assert_eq!(first[1].id.as_deref(), Some(logged[1].as_str()));
+    assert_eq!(end, None, "the stream ends after 2 events");
+    assert_eq!(replayed.id.as_deref(), Some(logged[2].as_str()));
+    assert_eq!(live.id, event_ids(&server).await.pop());
+    assert_eq!(resumed_end, None, "the resumed stream also ends after 2");
+    assert_eq!(counted.body["applied"], 2);
+}
+
+#[tokio::test]
+async fn sse_drop_flag_spec_with_times() {
+    let server = start_with(MockConfig::new().fault("/v1/events/stream:sse-drop=1:times=1")).await;
+    let plant = plant_ids(&server, 1).await.remove(0);
+    let mut stream = open(&server, "/v1/events/stream", None).await;
+    stream.skip_retry().await;
+    add_stock(&server, &plant).await;
+
+    let only = stream.next_event().await;
+    let end = stream.next_message().await;
+    let mut resumed = open(&server, "/v1/events/stream", only.id.as_deref()).await;
+    resumed.skip_retry().await;
+    add_stock(&server, &plant).await;
+    add_stock(&server, &plant).await;
+    let after = [resumed.next_event().await, resumed.next_event().await];
+    let logged = event_ids(&server).await;
+
+    assert_eq!(end, None, "the first stream ends after 1 event");
+    assert_eq!(after[0].id.as_deref(), Some(logged[1].as_str()));
+    assert_eq!(after[1].id.as_deref(), Some(logged[2].as_str()));
+}
+
+#[tokio::test]
+async fn sse_drop_fault_leaves_other_routes_alone() {
+    let server = start().await;
+    add_fault(&server, json!({"kind": "sse_drop", "every": 1, "times": 1})).await;
+
+    let plants = server.get("/v1/plants?limit=1").await;
+    let listed = server.get("/admin/faults").await;
+
+    assert_eq!(plants.status, StatusCode::OK);
+    assert_eq!(listed.body["data"][0]["applied"], 0);
+    assert_eq!(listed.body["data"][0]["remaining"], 1);
+}
+
+#[tokio::test]
+async fn sse_drop_every_is_a_removable_fault() {
+    let server = start_with(MockConfig::new().sse_drop_every(1)).await;
+    let listed = server.get("/admin/faults").await;
+    let id = listed.body["data"][0]["id"].clone();
+    let removed = server.delete(&format!("/admin/faults/{id}")).await;
+    let plant = plant_ids(&server, 1).await.remove(0);
+    let mut stream = open(&server, "/v1/events/stream", None).await;
+    stream.skip_retry().await;
+    add_stock(&server, &plant).await;
+    add_stock(&server, &plant).await;
+
+    let events = [stream.next_event().await, stream.next_event().await];
+
+    assert_eq!(listed.body["data"][0]["kind"], "sse_drop");
+    assert_eq!(listed.body["data"][0]["spec"], "sse-drop=1");
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    assert!(events[0].id.is_some());
+    assert!(events[1].id.is_some());
+}
+
+#[tokio::test]
+async fn invalid_sse_drop_faults_are_rejected() {
+    let server = start().await;
+    let cases = [
+        (json!({"kind": "sse_drop"}), "/every"),
+        (json!({"kind": "sse_drop", "every": 0}), "/every"),
+        (
+            json!({"kind": "status", "status": 503, "every": 2}),
+            "/every",
+        ),
+        (
+            json!({"kind": "sse_drop", "every": 2, "status": 503}),
+            "/status",
+        ),
+    ];
+
+    for (body, pointer) in cases {
+        let reply = server.post("/admin/faults", body.clone()).await;
+        reply.assert_problem(422, "validation_failed");
+        assert!(
+            reply.error_pointers().contains(&pointer.to_owned()),
+            "{body}: {}",
+            reply.body
+        );
+    }
+}

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Kinds: `latency=MS` or `latency=MIN-MAX`, `status=CODE`,
-//! `drop-before-commit`, `drop-after-commit`, `truncate-body`. Options:
+//! `drop-before-commit`, `drop-after-commit`, `truncate-body` and
+//! `sse-drop=N` (end each matching event stream after N events). Options:
 //! `times=N`, `rate=R` (0 to 1), `retry-after=SECONDS` (status only) and
 //! `seed=N`. Without a path a fault applies to every path under `/v1`.
 
@@ -113,10 +114,6 @@ impl PathPattern {
 }
 
 /// What a fault does to a request it applies to.
-///
-/// NOTE: dropping a Server-Sent Events stream every N events belongs with
-/// the stream endpoints, which know event boundaries. Add it as a kind here
-/// and apply it where the stream body is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FaultKind {
     /// Waits before the request runs: `min_ms` exactly when both bounds are
@@ -134,6 +131,10 @@ pub(crate) enum FaultKind {
     /// Runs the request, then sends half of the body under a
     /// `Content-Length` of the whole, and closes the connection.
     TruncateBody,
+    /// Ends an event stream response after it has sent `every` events, so
+    /// the client must reconnect with `Last-Event-ID`. Applies only to the
+    /// event stream routes; each stream it ends counts as one application.
+    SseDrop { every: u64 },
 }
 
 impl FaultKind {
@@ -145,6 +146,7 @@ impl FaultKind {
             Self::DropBeforeCommit => "drop_before_commit",
             Self::DropAfterCommit => "drop_after_commit",
             Self::TruncateBody => "truncate_body",
+            Self::SseDrop { .. } => "sse_drop",
         }
     }
 }
@@ -156,6 +158,7 @@ const KIND_NAMES: &[&str] = &[
     "drop_before_commit",
     "drop_after_commit",
     "truncate_body",
+    "sse_drop",
 ];
 
 /// A fault: which requests it applies to, what it does, how often and how
@@ -176,6 +179,12 @@ pub(crate) struct FaultSpec {
 }
 
 impl FaultSpec {
+    /// A fault that ends every event stream after `every` events, the
+    /// same as `--sse-drop-every`.
+    pub(crate) fn sse_drop(every: u64) -> Self {
+        Self::new(FaultKind::SseDrop { every })
+    }
+
     fn new(kind: FaultKind) -> Self {
         Self {
             method: None,
@@ -270,6 +279,7 @@ impl FaultSpec {
                 "latency_max_ms",
                 "status",
                 "retry_after",
+                "every",
                 "rate",
                 "times",
                 "seed",
@@ -308,6 +318,7 @@ impl FaultSpec {
         let latency_max_ms = integer("latency_max_ms");
         let status = integer("status");
         let retry_after = integer("retry_after");
+        let every = integer("every");
         let times = integer("times");
         let seed = integer("seed");
         let rate_ppm = optional(&fields, "rate").and_then(|value| match value.as_f64() {
@@ -353,6 +364,13 @@ impl FaultSpec {
                         retry_after,
                     }
                 }
+                "sse_drop" => {
+                    let Some(every) = every else {
+                        fields.error("every", "is required for kind `sse_drop`");
+                        return None;
+                    };
+                    FaultKind::SseDrop { every }
+                }
                 "drop_before_commit" => FaultKind::DropBeforeCommit,
                 "drop_after_commit" => FaultKind::DropAfterCommit,
                 _ => FaultKind::TruncateBody,
@@ -372,6 +390,9 @@ impl FaultSpec {
                 if given && !matches!(kind, FaultKind::Status { .. }) {
                     fields.error(name, "only applies to kind `status`");
                 }
+            }
+            if every.is_some() && !matches!(kind, FaultKind::SseDrop { .. }) {
+                fields.error("every", "only applies to kind `sse_drop`");
             }
             Some(kind)
         });
@@ -414,6 +435,12 @@ impl FaultSpec {
                     format!("maximum latency {max_ms} ms is below the minimum of {min_ms} ms"),
                 ));
             }
+        }
+        if let FaultKind::SseDrop { every: 0 } = self.kind {
+            return Err((
+                "every",
+                "every 0 is out of range: end streams after at least 1 event".to_owned(),
+            ));
         }
         if let Some(times) = self.times
             && !(1..=MAX_TIMES).contains(&times)
@@ -460,6 +487,7 @@ impl fmt::Display for FaultSpec {
             FaultKind::DropBeforeCommit => formatter.write_str("drop-before-commit")?,
             FaultKind::DropAfterCommit => formatter.write_str("drop-after-commit")?,
             FaultKind::TruncateBody => formatter.write_str("truncate-body")?,
+            FaultKind::SseDrop { every } => write!(formatter, "sse-drop={every}")?,
         }
 
         if self.rate_ppm != ALWAYS_PPM {
@@ -520,15 +548,20 @@ fn parse_kind(text: &str) -> Result<FaultKind, String> {
                 retry_after: None,
             }
         }
+        ("sse-drop", Some(value)) => FaultKind::SseDrop {
+            every: value.parse::<u64>().map_err(|_| {
+                format!("`sse-drop` must be a number of events such as `3`, not `{value}`")
+            })?,
+        },
         ("drop-before-commit", None) => FaultKind::DropBeforeCommit,
         ("drop-after-commit", None) => FaultKind::DropAfterCommit,
         ("truncate-body", None) => FaultKind::TruncateBody,
-        ("latency" | "status", None) => {
+        ("latency" | "status" | "sse-drop", None) => {
             return Err(format!("`{name}` needs a value: `{name}=...`"));
         }
         _ => {
             return Err(format!(
-                "unknown fault kind `{text}`; expected latency=MS, status=CODE, drop-before-commit, drop-after-commit or truncate-body"
+                "unknown fault kind `{text}`; expected latency=MS, status=CODE, drop-before-commit, drop-after-commit, truncate-body or sse-drop=N"
             ));
         }
     };
@@ -617,6 +650,8 @@ mod tests {
             "DELETE:drop-before-commit",
             "truncate-body",
             "latency=250",
+            "sse-drop=3:times=2",
+            "/v1/events/stream:sse-drop=1",
         ] {
             let spec = FaultSpec::parse(text).unwrap_or_else(|error| panic!("{text}: {error}"));
             assert_eq!(spec.to_string(), text);
@@ -655,6 +690,9 @@ mod tests {
             "latency=500-100",
             "latency=900000",
             "drop-after-commit:times=0",
+            "sse-drop",
+            "sse-drop=0",
+            "sse-drop=many",
             "drop-after-commit:rate=2",
             "drop-after-commit:retry-after=1",
             "drop-after-commit:color=red",

@@ -1,9 +1,13 @@
 //! `/admin`: the mock server's control surface for tests and CI.
 //!
 //! It resets the data to the seed, reads and changes the rate limit, reads
-//! and clears the request journal, and adds, lists and removes faults. It
+//! and clears the request journal, adds, lists and removes faults, triggers
+//! events of any type and lists every webhook delivery attempt. It
 //! needs no API key, is not rate limited, is not recorded in the journal and
 //! is never the target of a fault, so a test can always reach it.
+
+mod deliveries;
+mod events;
 
 use axum::Json;
 use axum::Router;
@@ -36,6 +40,8 @@ pub(crate) fn routes() -> Router<AppState> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/admin/faults/{id}", get(show_fault).delete(remove_fault))
+        .route("/admin/events", post(events::trigger_event))
+        .route(deliveries::PATH, get(deliveries::list_deliveries))
 }
 
 /// Restores the seed data and refills every rate-limit bucket. The journal,

@@ -17,6 +17,7 @@ use axum::{Extension, http::HeaderName};
 
 use crate::app::AppState;
 use crate::config::MockConfig;
+use crate::faults::SseDropEvery;
 use crate::ids;
 use crate::middleware::request_id::RequestId;
 use crate::problem::ApiError;
@@ -25,6 +26,9 @@ use crate::store::{Event, EventType};
 
 /// The header an SSE client sends on reconnection with the last id it saw.
 static LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+
+/// The paths of the event streams, which `sse_drop` faults apply to.
+pub(crate) const STREAM_PATHS: [&str; 2] = ["/v1/plants/stream", "/v1/events/stream"];
 
 const PLANT_PARAMS: &[&str] = &["plant_id", "types", "since"];
 
@@ -47,9 +51,6 @@ pub(crate) struct StreamSettings {
     pub(crate) heartbeat: Duration,
     /// Reconnection delay sent in the first `retry:` field, in milliseconds.
     pub(crate) retry_ms: u64,
-    /// Events after which each stream ends its response, or `None` to
-    /// keep it open.
-    pub(crate) drop_every: Option<u64>,
 }
 
 impl StreamSettings {
@@ -57,7 +58,6 @@ impl StreamSettings {
         Self {
             heartbeat: Duration::from_millis(config.sse_heartbeat_ms.max(1)),
             retry_ms: config.sse_retry_ms,
-            drop_every: (config.sse_drop_every > 0).then_some(config.sse_drop_every),
         }
     }
 }
@@ -96,6 +96,7 @@ async fn stream_plant_events(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     request_id: Option<Extension<RequestId>>,
+    drop_every: Option<Extension<SseDropEvery>>,
 ) -> Result<Response, ApiError> {
     let mut query = QueryParams::parse(raw.as_deref(), PLANT_PARAMS);
     let plant_id = query.parse_with("plant_id", parse_plant_id);
@@ -110,7 +111,9 @@ async fn stream_plant_events(
         types: Some(types),
         plant_id,
     };
-    Ok(writer::open(&app, start, filter, request_id.map(|Extension(id)| id.0)).await)
+    let request_id = request_id.map(|Extension(id)| id.0);
+    let drop_every = drop_every.map(|Extension(every)| every.0);
+    Ok(writer::open(&app, start, filter, request_id, drop_every).await)
 }
 
 async fn stream_events(
@@ -118,6 +121,7 @@ async fn stream_events(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     request_id: Option<Extension<RequestId>>,
+    drop_every: Option<Extension<SseDropEvery>>,
 ) -> Result<Response, ApiError> {
     let mut query = QueryParams::parse(raw.as_deref(), EVENT_PARAMS);
     let types = query.parse_with("types", |raw| parse_types(raw, &EventType::ALL));
@@ -129,7 +133,9 @@ async fn stream_events(
         types,
         plant_id: None,
     };
-    Ok(writer::open(&app, start, filter, request_id.map(|Extension(id)| id.0)).await)
+    let request_id = request_id.map(|Extension(id)| id.0);
+    let drop_every = drop_every.map(|Extension(every)| every.0);
+    Ok(writer::open(&app, start, filter, request_id, drop_every).await)
 }
 
 /// Parses a comma-separated list of distinct event types out of `allowed`.

@@ -31,12 +31,14 @@ const CHANNEL_MESSAGES: usize = 64;
 const HEARTBEAT: &[u8] = b": heartbeat\n\n";
 
 /// Subscribes to the log and returns the streaming response, replaying the
-/// events after `start` first when it is given.
+/// events after `start` first when it is given. With `drop_every`, the
+/// response ends after that many events.
 pub(crate) async fn open(
     app: &AppState,
     start: Option<String>,
     filter: EventFilter,
     request_id: Option<String>,
+    drop_every: Option<u64>,
 ) -> Response {
     let settings = app.streams;
     // The backlog contains only events after `start`, so the position
@@ -64,7 +66,7 @@ pub(crate) async fn open(
         filter,
         position,
         sent: 0,
-        drop_every: settings.drop_every,
+        drop_every,
         request_id,
     };
     tokio::spawn(writer.run(backlog, receiver, settings));
@@ -148,7 +150,7 @@ impl Writer {
     }
 
     /// Sends `event` unless it was handled already or the filter rejects
-    /// it, and breaks once the drop-every fault ends the response.
+    /// it, and breaks once an `sse_drop` fault ends the response.
     async fn deliver(&mut self, event: &Event) -> ControlFlow<()> {
         if self
             .position
@@ -168,7 +170,7 @@ impl Writer {
         self.send(event_message(event)).await?;
         self.sent += 1;
         if self.drop_every.is_some_and(|every| self.sent >= every) {
-            tracing::info!(request_id = ?self.request_id, sent = self.sent, "event stream ended by the drop-every fault");
+            tracing::info!(request_id = ?self.request_id, sent = self.sent, "event stream ended by an sse_drop fault");
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
