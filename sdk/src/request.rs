@@ -30,6 +30,8 @@ pub(crate) struct ApiRequest {
     /// The `Idempotency-Key` given by the caller. A `POST` without one gets a
     /// generated key when it is executed.
     pub(crate) idempotency_key: Option<String>,
+    /// The media type sent in `Accept`.
+    pub(crate) accept: &'static str,
 }
 
 impl ApiRequest {
@@ -40,7 +42,15 @@ impl ApiRequest {
             query: Vec::new(),
             body: None,
             idempotency_key: None,
+            accept: "application/json",
         }
+    }
+
+    /// Sets the media type sent in `Accept`, for an operation whose
+    /// response is not JSON.
+    pub(crate) fn accept(mut self, media_type: &'static str) -> Self {
+        self.accept = media_type;
+        self
     }
 
     pub(crate) fn query(mut self, query: Vec<(&'static str, String)>) -> Self {
@@ -301,7 +311,7 @@ impl Client {
             .http
             .request(request.method.clone(), url.clone())
             .timeout(timeout)
-            .header(http::header::ACCEPT, "application/json");
+            .header(http::header::ACCEPT, request.accept);
         if let Some(key) = &self.inner.api_key {
             builder = builder.bearer_auth(key.expose());
         }
