@@ -667,3 +667,229 @@ async fn delivery_to_a_private_target_fails_unsent() {
     );
     assert_eq!(receiver.received().len(), 0);
 }
+
+/// One request a [`SilentReceiver`] got, with the time it arrived.
+#[derive(Debug, Clone)]
+struct Arrival {
+    request: Received,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug)]
+struct SilentState {
+    arrivals: Mutex<Vec<Arrival>>,
+    /// Requests left without a response before the receiver starts
+    /// responding `204`.
+    silent_for: usize,
+    count: watch::Sender<usize>,
+}
+
+/// A webhook receiver on `127.0.0.1:0` that reads each request in full and
+/// then never responds to the first `silent_for` of them.
+struct SilentReceiver {
+    url: String,
+    state: Arc<SilentState>,
+}
+
+impl SilentReceiver {
+    async fn start(silent_for: usize) -> Self {
+        let (count, _) = watch::channel(0);
+        let state = Arc::new(SilentState {
+            arrivals: Mutex::new(Vec::new()),
+            silent_for,
+            count,
+        });
+        let app = Router::new()
+            .fallback(receive_silently)
+            .with_state(state.clone());
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port is free");
+        let port = listener.local_addr().expect("bound socket").port();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            url: format!("http://127.0.0.1:{port}/hooks"),
+            state,
+        }
+    }
+
+    fn arrivals(&self) -> Vec<Arrival> {
+        self.state
+            .arrivals
+            .lock()
+            .expect("no test panics holding it")
+            .clone()
+    }
+}
+
+async fn receive_silently(
+    State(state): State<Arc<SilentState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let at = chrono::Utc::now();
+    let index = {
+        let mut arrivals = state.arrivals.lock().expect("no test panics holding it");
+        arrivals.push(Arrival {
+            request: Received { headers, body },
+            at,
+        });
+        arrivals.len() - 1
+    };
+    state.count.send_replace(index + 1);
+    if index < state.silent_for {
+        std::future::pending::<()>().await;
+    }
+    StatusCode::NO_CONTENT
+}
+
+fn timestamp(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    value
+        .as_str()
+        .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+        .map(|time| time.to_utc())
+        .unwrap_or_else(|| panic!("{value} is an RFC 3339 timestamp"))
+}
+
+/// The delivery timeout and the first retry delay of the timeout test,
+/// small so that the test takes about a second, and the timeout long enough
+/// for a loaded machine to answer the last attempt within it.
+const TIMEOUT_MS: u64 = 250;
+const RETRY_BASE_MS: i64 = 100;
+
+/// An attempt the receiver does not answer in time is recorded as
+/// a timeout and retried on the doubling schedule, with the same
+/// `webhook-id` and the same body bytes, until the receiver answers.
+#[tokio::test]
+async fn unanswered_attempts_time_out_and_are_retried() {
+    let server = start_with(
+        MockConfig::new()
+            .allow_private_webhook_targets(true)
+            .webhook_timeout_ms(TIMEOUT_MS)
+            .webhook_retry_base_ms(RETRY_BASE_MS.unsigned_abs())
+            .webhook_max_attempts(5),
+    )
+    .await;
+    let receiver = SilentReceiver::start(2).await;
+    let endpoint = register(
+        &server,
+        json!({"event": "customer.created", "url": receiver.url}),
+    )
+    .await;
+    let id = id_of(&endpoint);
+
+    create_customer(&server).await;
+    let deliveries = deliveries_when(&server, &id, |data| {
+        settled(1)(data)
+            && data
+                .iter()
+                .any(|delivery| delivery["status"] == "succeeded")
+    })
+    .await;
+
+    let attempts: Vec<&Value> = deliveries
+        .iter()
+        .map(|delivery| &delivery["attempt"])
+        .collect();
+    assert_eq!(attempts, [1, 2, 3]);
+    let statuses: Vec<&Value> = deliveries
+        .iter()
+        .map(|delivery| &delivery["status"])
+        .collect();
+    assert_eq!(statuses, ["failed", "failed", "succeeded"]);
+    for timed_out in &deliveries[..2] {
+        assert_eq!(timed_out["response_status"], Value::Null);
+        assert_eq!(timed_out["error"], format!("timeout after {TIMEOUT_MS} ms"));
+        let duration = timed_out["duration_ms"]
+            .as_u64()
+            .expect("a finished attempt has a duration");
+        assert!(duration >= TIMEOUT_MS, "duration {duration} ms");
+        assert!(timed_out["next_retry_at"].is_string());
+    }
+    assert_eq!(deliveries[2]["response_status"], 204);
+    assert_eq!(deliveries[2]["error"], Value::Null);
+    assert_eq!(deliveries[2]["next_retry_at"], Value::Null);
+
+    // Attempt n + 1 is queued when attempt n fails, and falls due
+    // `RETRY_BASE_MS * 2^(n - 1)` later, at attempt n's `next_retry_at`.
+    for (n, pair) in deliveries.windows(2).enumerate() {
+        let due = timestamp(&pair[0]["next_retry_at"]);
+        let queued = timestamp(&pair[1]["created_at"]);
+        let delay = (due - queued).num_milliseconds();
+        let scheduled = RETRY_BASE_MS << n;
+        assert!(
+            delay <= scheduled && delay > scheduled / 2,
+            "attempt {} was due {delay} ms after it was queued, not {scheduled} ms",
+            n + 2
+        );
+    }
+
+    let arrivals = receiver.arrivals();
+    assert_eq!(arrivals.len(), 3);
+    let event_id = deliveries[0]["event_id"]
+        .as_str()
+        .expect("a delivery names its event");
+    let verifier = verifier(&endpoint["secret"]);
+    for arrival in &arrivals {
+        assert_eq!(arrival.request.header("webhook-id"), event_id);
+        assert_eq!(arrival.request.body, arrivals[0].request.body);
+        assert!(
+            verifier
+                .verify(&arrival.request.headers, &arrival.request.body)
+                .is_ok()
+        );
+    }
+    for (n, retry) in arrivals.iter().enumerate().skip(1) {
+        let due = timestamp(&deliveries[n - 1]["next_retry_at"]);
+        assert!(
+            retry.at >= due,
+            "attempt {} arrived at {}, before it was due at {due}",
+            n + 1,
+            retry.at
+        );
+    }
+}
+
+/// The delivery timeout is the configured one, both in when the
+/// attempt gives up and in the error it records.
+#[tokio::test]
+async fn the_delivery_timeout_is_configurable() {
+    for timeout_ms in [60, 250] {
+        let server = start_with(
+            MockConfig::new()
+                .allow_private_webhook_targets(true)
+                .webhook_timeout_ms(timeout_ms)
+                .webhook_max_attempts(1),
+        )
+        .await;
+        let receiver = SilentReceiver::start(usize::MAX).await;
+        let endpoint = register(
+            &server,
+            json!({"event": "order.created", "url": receiver.url}),
+        )
+        .await;
+        let id = id_of(&endpoint);
+
+        let queued = server
+            .post(&format!("/v1/webhooks/{id}/test"), json!({}))
+            .await;
+        assert_eq!(queued.status, 202, "body: {}", queued.body);
+        let deliveries = deliveries_when(&server, &id, settled(1)).await;
+
+        assert_eq!(deliveries.len(), 1);
+        assert_eq!(deliveries[0]["status"], "failed");
+        assert_eq!(deliveries[0]["response_status"], Value::Null);
+        assert_eq!(
+            deliveries[0]["error"],
+            format!("timeout after {timeout_ms} ms")
+        );
+        let duration = deliveries[0]["duration_ms"]
+            .as_u64()
+            .expect("a finished attempt has a duration");
+        assert!(
+            duration >= timeout_ms,
+            "timeout {timeout_ms} ms, duration {duration} ms"
+        );
+        assert_eq!(deliveries[0]["next_retry_at"], Value::Null);
+    }
+}

@@ -16,7 +16,9 @@
 
 pub(crate) mod guard;
 
-use std::sync::{Arc, Weak};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -33,12 +35,23 @@ pub(crate) struct DeliverySettings {
     pub(crate) allow_private_targets: bool,
 }
 
+/// Clients a dispatcher keeps at most. When one more is needed, the cache is
+/// emptied first, so it stays small whatever URLs are registered.
+const MAX_CACHED_CLIENTS: usize = 64;
+
+/// The HTTP clients of a dispatcher, one per pinned host name and address
+/// (key `None` for URLs with an IP address). Building a client loads the
+/// system's root certificates, which costs milliseconds, and a kept client
+/// also reuses its connections to the receiver.
+type ClientCache = Mutex<HashMap<Option<(String, SocketAddr)>, reqwest::Client>>;
+
 /// Sends queued attempts. Cheap to clone; holds the store weakly, so its
 /// tasks end once the server's state is dropped.
 #[derive(Debug, Clone)]
 pub(crate) struct Dispatcher {
     store: Weak<Store>,
     settings: DeliverySettings,
+    clients: Arc<ClientCache>,
 }
 
 impl Dispatcher {
@@ -48,6 +61,7 @@ impl Dispatcher {
         let dispatcher = Self {
             store: Arc::downgrade(store),
             settings,
+            clients: Arc::default(),
         };
         let receiver = store.subscribe();
         let follower = dispatcher.clone();
@@ -203,6 +217,35 @@ impl Dispatcher {
         }
     }
 
+    /// Returns the HTTP client for targets with this pinned address, built
+    /// on first use.
+    fn client_for(
+        &self,
+        pinned: &Option<(String, SocketAddr)>,
+    ) -> Result<reqwest::Client, reqwest::Error> {
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = clients.get(pinned) {
+            return Ok(client.clone());
+        }
+        // No proxy: the guard checked the address the client connects to.
+        let mut builder = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(self.settings.timeout);
+        if let Some((name, addr)) = pinned {
+            builder = builder.resolve(name, *addr);
+        }
+        let client = builder.build()?;
+        if clients.len() >= MAX_CACHED_CLIENTS {
+            clients.clear();
+        }
+        clients.insert(pinned.clone(), client.clone());
+        Ok(client)
+    }
+
     /// Makes one HTTP attempt.
     async fn send(&self, pending: &PendingAttempt) -> AttemptOutcome {
         let refused = |error: String| AttemptOutcome {
@@ -227,15 +270,7 @@ impl Dispatcher {
             Err(error) => return refused(format!("could not sign the delivery: {error}")),
         };
 
-        // No proxy: the guard checked the address the client connects to.
-        let mut client = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.settings.timeout);
-        if let Some((name, addr)) = &target.pinned {
-            client = client.resolve(name, *addr);
-        }
-        let client = match client.build() {
+        let client = match self.client_for(&target.pinned) {
             Ok(client) => client,
             Err(error) => return refused(format!("could not build the HTTP client: {error}")),
         };
