@@ -118,6 +118,11 @@ impl<'a> Fields<'a> {
     ) -> Option<i64> {
         let number = match value {
             Value::Number(number) if !number.is_f64() => number.as_i64(),
+            // JSON Schema, which docs/openapi.yaml uses, counts a number
+            // whose fraction is zero (`12.0`) as an integer.
+            Value::Number(number) if number.as_f64().is_some_and(|float| float.fract() == 0.0) => {
+                number.as_f64().and_then(whole_number)
+            }
             _ => {
                 self.error_at(at, type_mismatch("an integer", value));
                 return None;
@@ -223,6 +228,14 @@ fn check_string(text: &str, rule: &StringRule) -> Result<(), String> {
     Ok(())
 }
 
+/// Converts a float without a fraction to an `i64`; `None` (reported as
+/// out of range) beyond 2^53, where floats stop being exact integers.
+fn whole_number(number: f64) -> Option<i64> {
+    const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0;
+    // The cast is exact: `number` is whole and within 2^53.
+    (number.abs() <= EXACT_LIMIT).then_some(number as i64)
+}
+
 fn type_mismatch(expected: &str, found: &Value) -> String {
     format!("must be {expected}, not {}", json_type_name(found))
 }
@@ -289,7 +302,10 @@ mod tests {
         let body = Map::new();
         let mut fields = Fields::new(&body);
         assert_eq!(fields.integer("n", &json!(7), 0..=10), Some(7));
-        assert_eq!(fields.integer("n", &json!(7.0), 0..=10), None);
+        assert_eq!(fields.integer("n", &json!(7.0), 0..=10), Some(7));
+        assert_eq!(fields.integer("n", &json!(7.5), 0..=10), None);
+        assert_eq!(fields.integer("n", &json!(11.0), 0..=10), None);
+        assert_eq!(fields.integer("n", &json!(1e300), 0..=10), None);
         assert_eq!(fields.integer("n", &json!("7"), 0..=10), None);
         assert_eq!(fields.integer("n", &json!(11), 0..=10), None);
         assert_eq!(fields.integer("n", &json!(u64::MAX), 0..=10), None);

@@ -164,6 +164,11 @@ async fn wrong_types_and_limits_rejected() {
         ("description", json!("d".repeat(2001))),
         ("low_stock_threshold", json!(true)),
         ("currency", json!("us")),
+        ("description", json!(null)),
+        ("tags", json!(null)),
+        ("currency", json!(null)),
+        ("stock", json!(null)),
+        ("low_stock_threshold", json!(null)),
     ] {
         let mut body = fern();
         body[field] = value;
@@ -171,6 +176,17 @@ async fn wrong_types_and_limits_rejected() {
         reply.assert_problem(422, "validation_failed");
         assert_eq!(reply.error_pointers(), [format!("/{field}")], "{field}");
     }
+}
+
+#[tokio::test]
+async fn whole_float_counts_as_integer() {
+    let server = start().await;
+    let mut body = fern();
+    body["price"] = json!(2450.0);
+
+    let created = create(&server, body).await;
+
+    assert_eq!(created["price"], json!(2450));
 }
 
 #[tokio::test]

@@ -63,17 +63,17 @@ pub(super) fn new_plant(body: &Map<String, Value>) -> Result<NewPlant, crate::pr
     let category = fields
         .required("category")
         .and_then(|value| category(&mut fields, value));
-    let description = optional(&fields, "description")
+    let description = non_null(&mut fields, "description")
         .map(|value| fields.string("description", value, &DESCRIPTION_RULE));
-    let tags = optional(&fields, "tags")
+    let tags = non_null(&mut fields, "tags")
         .map(|value| fields.string_list("tags", value, MAX_TAGS, &TAG_RULE));
     let price = fields
         .required("price")
         .and_then(|value| fields.integer("price", value, 0..=MAX_PRICE));
-    let currency = optional(&fields, "currency").map(|value| currency(&mut fields, value));
+    let currency = non_null(&mut fields, "currency").map(|value| currency(&mut fields, value));
     let stock =
-        optional(&fields, "stock").map(|value| fields.integer("stock", value, 0..=MAX_STOCK));
-    let low_stock_threshold = optional(&fields, "low_stock_threshold")
+        non_null(&mut fields, "stock").map(|value| fields.integer("stock", value, 0..=MAX_STOCK));
+    let low_stock_threshold = non_null(&mut fields, "low_stock_threshold")
         .map(|value| fields.integer("low_stock_threshold", value, 0..=MAX_STOCK));
     fields.finish()?;
 
@@ -178,13 +178,9 @@ pub(super) fn stock_change(
     }
 }
 
-/// Returns an optional field's value; an absent or null member counts as
-/// absent, so the default applies.
-fn optional<'a>(fields: &Fields<'a>, name: &str) -> Option<&'a Value> {
-    fields.get(name).filter(|value| !value.is_null())
-}
-
-/// Returns a PATCH field's value, recording an error when it is null.
+/// Returns an optional field's value, recording an error when it is null.
+/// Only a PATCH takes `null`, to clear `description` or `tags`, and it
+/// checks those two itself.
 fn non_null<'a>(fields: &mut Fields<'a>, name: &str) -> Option<&'a Value> {
     match fields.get(name) {
         Some(Value::Null) => {
