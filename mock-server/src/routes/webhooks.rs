@@ -304,6 +304,23 @@ fn event_list(fields: &mut Fields<'_>, value: &Value) -> Option<Vec<EventType>> 
         chars: 1..=64,
         reject_blank: true,
     };
+    // string_list drops repeated items, but the contract requires unique
+    // event types, so a repeat is an error at the repeating item.
+    if let Value::Array(items) = value {
+        let mut repeated = false;
+        for (index, item) in items.iter().enumerate() {
+            if item.is_string() && items[..index].contains(item) {
+                repeated = true;
+                fields.error_at(
+                    crate::validate::pointer(&["events", &index.to_string()]),
+                    "repeats an earlier event type; list each type once",
+                );
+            }
+        }
+        if repeated {
+            return None;
+        }
+    }
     let names = fields.string_list("events", value, EventType::ALL.len(), &rule)?;
     if names.is_empty() {
         fields.error("events", "must list at least one event type");

@@ -47,6 +47,15 @@ impl Rejection {
 /// Checks the shape of a webhook URL: absolute, `http` or `https`, with a
 /// host and no credentials.
 pub(crate) fn parse_url(raw: &str) -> Result<Url, Rejection> {
+    // The URL is stored and sent back as given, so it must already be an
+    // RFC 3986 URI: the url crate would also accept and silently encode
+    // spaces and non-ASCII characters.
+    if let Some(invalid) = raw.chars().find(|&c| !is_uri_char(c)) {
+        return Err(Rejection::Malformed(format!(
+            "must be a URI of ASCII characters, not contain {invalid:?}; \
+             percent-encode it, or write an international host name in punycode (`xn--`)"
+        )));
+    }
     let url = Url::parse(raw).map_err(|error| {
         Rejection::Malformed(format!(
             "must be an absolute http or https URL such as `https://example.com/hooks` ({error})"
@@ -67,6 +76,12 @@ pub(crate) fn parse_url(raw: &str) -> Result<Url, Rejection> {
         ));
     }
     Ok(url)
+}
+
+/// Returns whether `c` may appear in an RFC 3986 URI: an unreserved or
+/// reserved character, or the `%` of a percent-encoding.
+fn is_uri_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
 }
 
 /// Resolves and checks `url`. With `allow_private`, every address is
@@ -226,5 +241,20 @@ mod tests {
             Err(Rejection::Malformed(_))
         ));
         assert!(matches!(parse_url("/hooks"), Err(Rejection::Malformed(_))));
+    }
+
+    #[test]
+    fn non_uri_characters_are_malformed() {
+        for raw in [
+            "https://\u{cf}",
+            "https://example.com/a b",
+            "https://example.com/<x>",
+        ] {
+            assert!(
+                matches!(parse_url(raw), Err(Rejection::Malformed(_))),
+                "{raw}"
+            );
+        }
+        assert!(parse_url("https://xn--1ca.example/a%20b?x=1#y").is_ok());
     }
 }
