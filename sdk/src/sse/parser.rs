@@ -237,7 +237,8 @@ impl Parser {
                 // when a server flushes every byte: kept without a call.
                 &[byte] if self.extends_line(byte) => {
                     self.partial_line.push(byte);
-                    1
+                    input.advance(1);
+                    continue;
                 }
                 chunk => self.parse_slice(chunk),
             };
@@ -301,10 +302,10 @@ impl Parser {
     /// stays within the limit, and no LF of a split CRLF is expected.
     #[inline]
     fn extends_line(&self, byte: u8) -> bool {
+        // One branch for both flags, which are almost always false.
         byte != b'\n'
             && byte != b'\r'
-            && !self.skip_next_lf
-            && !self.discarding_event
+            && !(self.skip_next_lf | self.discarding_event)
             && self.partial_line.len() < self.max_line_length
     }
 
