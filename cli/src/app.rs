@@ -107,7 +107,7 @@ async fn execute(
             }
             Command::Health => commands::admin::health(&client, output).await,
             Command::OpenApi { json } => commands::admin::openapi(&client, json, output).await,
-            Command::Admin(admin) => commands::admin::run(&client, admin, output).await,
+            Command::Admin(admin) => commands::admin::run(&client, admin, output, invocation).await,
             // Handled above, before a server is started.
             Command::MockReset => Ok(()),
         }

@@ -326,3 +326,103 @@ fn mock_health_works() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(json(&output.stdout)["status"], "ok");
 }
+
+#[test]
+fn admin_trigger_prints_event() {
+    let server = TestServer::start(2);
+
+    let event = run_json(&server, &["admin", "trigger", "plant.out_of_stock"]);
+    let id = event["id"].as_str().expect("event id");
+    let stored = run_json(&server, &["events", "get", id]);
+
+    assert_eq!(event["type"], "plant.out_of_stock");
+    assert_eq!(stored["id"], id);
+}
+
+#[test]
+fn admin_trigger_rejects_bad_input() {
+    let server = TestServer::start(1);
+
+    let unknown = server
+        .letta()
+        .args(["admin", "trigger", "order.shipped"])
+        .output()
+        .expect("runs");
+    let not_object = server
+        .letta()
+        .args(["admin", "trigger", "order.paid", "--data", "[1]"])
+        .output()
+        .expect("runs");
+
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown.stderr));
+    assert!(text(&unknown.stderr).contains("order.paid"));
+    assert_eq!(
+        not_object.status.code(),
+        Some(2),
+        "{}",
+        text(&not_object.stderr)
+    );
+}
+
+#[test]
+fn admin_deliveries_lists_attempts() {
+    let server = TestServer::start_with(
+        letta_mock::MockConfig::new()
+            .plants(1)
+            .allow_private_webhook_targets(true),
+    );
+    // Nothing listens on port 9, so the attempt fails, which still records it.
+    let endpoint = run_json(
+        &server,
+        &[
+            "webhooks",
+            "create",
+            "--url",
+            "http://127.0.0.1:9/hooks",
+            "--event",
+            "order.paid",
+        ],
+    );
+    let endpoint_id = endpoint["id"].as_str().expect("endpoint id");
+    run_json(&server, &["admin", "trigger", "order.paid"]);
+
+    // The delivery worker queues the attempt in the background, so poll
+    // until it is listed.
+    let mut all = run_json(&server, &["admin", "deliveries"]);
+    for _ in 0..200 {
+        if all.as_array().is_some_and(|list| !list.is_empty()) {
+            break;
+        }
+        all = run_json(&server, &["admin", "deliveries"]);
+    }
+    let filtered = run_json(
+        &server,
+        &[
+            "admin",
+            "deliveries",
+            "--webhook",
+            endpoint_id,
+            "--type",
+            "order.paid",
+        ],
+    );
+    let none = run_json(&server, &["admin", "deliveries", "--type", "plant.created"]);
+
+    // A failed attempt schedules a retry, listed as a second attempt.
+    assert!(all.as_array().is_some_and(|list| !list.is_empty()), "{all}");
+    assert_eq!(filtered[0]["webhook_id"], endpoint_id);
+    assert_eq!(none, Value::Array(Vec::new()));
+}
+
+#[test]
+fn admin_faults_add_sse_drop() {
+    let server = TestServer::start(1);
+
+    let added = run_json(
+        &server,
+        &["admin", "faults", "add", "sse-drop", "--every", "2"],
+    );
+
+    assert_eq!(added["kind"], "sse_drop");
+    assert_eq!(added["spec"], "sse-drop=2");
+}

@@ -1,6 +1,9 @@
 //! The SDK's `meta()` and `admin()` operations against the real mock server.
 
-use letta::types::{Category, CreatePlant, FaultKind, NewFault, SetRateLimit};
+use letta::types::{
+    Category, CreatePlant, CreateWebhook, EventType, FaultKind, NewFault, SetRateLimit,
+    TriggerEvent,
+};
 use letta::{Client, Error};
 use letta_mock::{MockConfig, MockServer};
 
@@ -205,4 +208,132 @@ async fn invalid_fault_is_rejected() {
         .expect_err("200 is not an error status");
 
     assert_eq!(api_status(&error), Some(422), "{error}");
+}
+
+#[tokio::test]
+async fn trigger_event_appends_to_log() {
+    let (_server, client) = start().await;
+    let plant = client
+        .plants()
+        .list()
+        .limit(1)
+        .send()
+        .await
+        .expect("list works");
+    let plant_id = plant.data[0].id.clone();
+
+    let event = client
+        .admin()
+        .trigger_event(&TriggerEvent::new(EventType::PlantLowStock).object_id(&plant_id))
+        .await
+        .expect("trigger works");
+    let stored = client
+        .events()
+        .get(&event.id)
+        .await
+        .expect("event is logged");
+
+    assert_eq!(event.event_type, EventType::PlantLowStock);
+    assert_eq!(stored.id, event.id);
+    assert_eq!(stored.event_type, EventType::PlantLowStock);
+}
+
+#[tokio::test]
+async fn trigger_event_rejects_unknown_object() {
+    let (_server, client) = start().await;
+
+    let error = client
+        .admin()
+        .trigger_event(&TriggerEvent::new(EventType::OrderPaid).object_id("ord_0000000000000000"))
+        .await
+        .expect_err("no such order");
+
+    assert_eq!(api_status(&error), Some(422), "{error}");
+}
+
+#[tokio::test]
+async fn webhook_deliveries_lists_every_endpoint() {
+    let server = MockServer::start(
+        MockConfig::default()
+            .plants(1)
+            .allow_private_webhook_targets(true),
+    )
+    .await
+    .expect("mock server starts");
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_key(server.api_key())
+        .build()
+        .expect("valid client settings");
+    // Nothing listens on port 9, so the attempts fail, which still records them.
+    let webhook = CreateWebhook::new("http://127.0.0.1:9/hooks").event(EventType::OrderPaid);
+    let first = client
+        .webhooks()
+        .create(&webhook)
+        .await
+        .expect("create works");
+    client
+        .webhooks()
+        .create(&webhook)
+        .await
+        .expect("create works");
+    client
+        .admin()
+        .trigger_event(&TriggerEvent::new(EventType::OrderPaid))
+        .await
+        .expect("trigger works");
+
+    // The delivery worker queues the attempts in the background, so poll
+    // until both are listed.
+    let mut all = client
+        .admin()
+        .webhook_deliveries()
+        .send()
+        .await
+        .expect("list works");
+    for _ in 0..500 {
+        if all.total >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        all = client
+            .admin()
+            .webhook_deliveries()
+            .send()
+            .await
+            .expect("list works");
+    }
+    let of_first = client
+        .admin()
+        .webhook_deliveries()
+        .webhook_id(&first.endpoint.id)
+        .event_type(EventType::OrderPaid)
+        .send()
+        .await
+        .expect("filtered list works");
+
+    // A failed attempt schedules a retry, listed as one more attempt.
+    assert!(all.total >= 2, "{} attempts", all.total);
+    assert!(of_first.total >= 1, "{} attempts", of_first.total);
+    assert!(
+        of_first
+            .data
+            .iter()
+            .all(|delivery| delivery.webhook_id == first.endpoint.id)
+    );
+}
+
+#[tokio::test]
+async fn sse_drop_fault_round_trips() {
+    let (_server, client) = start().await;
+
+    let added = client
+        .admin()
+        .add_fault(&NewFault::sse_drop(3).times(1))
+        .await
+        .expect("add works");
+
+    assert_eq!(added.kind, FaultKind::SseDrop);
+    assert_eq!(added.every, Some(3));
+    assert_eq!(added.spec, "sse-drop=3:times=1");
 }

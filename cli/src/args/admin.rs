@@ -1,6 +1,10 @@
 //! Arguments of `letta admin ...`, the mock server's control surface.
 
 use clap::{Args, Subcommand, ValueEnum};
+use letta::types::EventType;
+
+use super::commerce::PageArgs;
+use super::sdk_enum;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AdminArgs {
@@ -20,6 +24,50 @@ pub(crate) enum AdminArgs {
     /// List, add, show and remove injected faults
     #[command(subcommand)]
     Faults(FaultsArgs),
+
+    /// Append an event of any type to the log, as if a change had made it,
+    /// so streams and subscribed webhook endpoints receive it
+    Trigger {
+        /// Event type, such as plant.low_stock
+        #[arg(value_name = "TYPE", value_parser = sdk_enum::<EventType>(EventType::known_values()))]
+        event_type: EventType,
+
+        /// Make the event about this existing object [default: the newest
+        /// object of the type's resource]
+        #[arg(long, value_name = "ID", conflicts_with = "data")]
+        object_id: Option<String>,
+
+        /// The event's data as a JSON object, stored as given
+        #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
+        data: Option<serde_json::Value>,
+    },
+
+    /// List the delivery attempts to every webhook endpoint, oldest first
+    Deliveries {
+        /// Keep the attempts to this endpoint, such as whk_00000001N4P8VZ6C
+        #[arg(long = "webhook", value_name = "ID")]
+        webhook: Option<String>,
+
+        /// Keep the attempts at this event
+        #[arg(long = "event", value_name = "ID")]
+        event: Option<String>,
+
+        /// Keep the attempts at events of this type
+        #[arg(long = "type", value_name = "TYPE", value_parser = sdk_enum::<EventType>(EventType::known_values()))]
+        event_type: Option<EventType>,
+
+        #[command(flatten)]
+        page: PageArgs,
+    },
+}
+
+/// Parses a JSON object given on the command line.
+fn parse_json_object(raw: &str) -> Result<serde_json::Value, String> {
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(value) if value.is_object() => Ok(value),
+        Ok(_) => Err(format!("`{raw}` is not a JSON object; use {{...}}")),
+        Err(error) => Err(format!("`{raw}` is not valid JSON: {error}")),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +143,8 @@ pub(crate) enum FaultKindArg {
     DropAfterCommit,
     /// Run the request, then send half of the body and close the connection
     TruncateBody,
+    /// End each event stream after --every events
+    SseDrop,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +177,10 @@ pub(crate) struct AddFaultArgs {
     /// Seconds to send in Retry-After with --status
     #[arg(long, value_name = "SECONDS")]
     pub(crate) retry_after: Option<u64>,
+
+    /// Events after which each event stream ends (sse-drop)
+    #[arg(long, value_name = "N")]
+    pub(crate) every: Option<u64>,
 
     /// Probability, 0 to 1, that a matching request is affected [default: 1]
     #[arg(long, value_name = "RATE")]

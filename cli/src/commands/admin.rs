@@ -1,10 +1,15 @@
 //! `letta health`, `letta openapi` and `letta admin ...`: the server itself
 //! and the mock server's control surface.
 
-use anyhow::{Context, Result};
-use letta::Client;
-use letta::types::{FaultKind, NewFault, SetRateLimit};
+use std::future::Future;
 
+use anyhow::{Context, Result};
+use letta::resources::ListAllWebhookDeliveries;
+use letta::types::{EventType, FaultKind, NewFault, SetRateLimit, TriggerEvent, WebhookDelivery};
+use letta::{Client, Page, PageStream};
+
+use crate::commands::list::{self, ListRequest, Listing, PageOptions};
+use crate::commands::plants::Invocation;
 use crate::output::Output;
 use crate::settings::OutputFormat;
 
@@ -28,6 +33,17 @@ pub(crate) enum AdminCommand {
         id: u64,
     },
     ClearFaults,
+    Trigger {
+        event_type: EventType,
+        object_id: Option<String>,
+        data: Option<serde_json::Value>,
+    },
+    Deliveries {
+        webhook: Option<String>,
+        event: Option<String>,
+        event_type: Option<EventType>,
+        page: PageOptions,
+    },
 }
 
 /// The filters of `letta admin journal`.
@@ -45,7 +61,7 @@ impl AdminCommand {
     /// ends, so these would have no lasting effect there.
     pub(crate) fn process_only(&self) -> Option<&'static str> {
         match self {
-            Self::Reset => None,
+            Self::Reset | Self::Trigger { .. } | Self::Deliveries { .. } => None,
             Self::RateLimit | Self::SetRateLimit { .. } => Some("admin rate-limit"),
             Self::Journal(_) | Self::ClearJournal => Some("admin journal"),
             Self::Faults
@@ -67,6 +83,7 @@ pub(crate) fn fault_kind(kind: crate::args::FaultKindArg) -> FaultKind {
         FaultKindArg::DropBeforeCommit => FaultKind::DropBeforeCommit,
         FaultKindArg::DropAfterCommit => FaultKind::DropAfterCommit,
         FaultKindArg::TruncateBody => FaultKind::TruncateBody,
+        FaultKindArg::SseDrop => FaultKind::SseDrop,
     }
 }
 
@@ -103,7 +120,12 @@ pub(crate) async fn openapi(client: &Client, json: bool, output: &mut Output) ->
 }
 
 /// Runs an admin command.
-pub(crate) async fn run(client: &Client, command: AdminCommand, output: &mut Output) -> Result<()> {
+pub(crate) async fn run(
+    client: &Client,
+    command: AdminCommand,
+    output: &mut Output,
+    invocation: Invocation,
+) -> Result<()> {
     let admin = client.admin();
     match command {
         AdminCommand::Reset => {
@@ -208,5 +230,73 @@ pub(crate) async fn run(client: &Client, command: AdminCommand, output: &mut Out
             output.status("removed every fault");
             Ok(())
         }
+        AdminCommand::Trigger {
+            event_type,
+            object_id,
+            data,
+        } => {
+            let mut trigger = TriggerEvent::new(event_type.clone());
+            if let Some(id) = object_id {
+                trigger = trigger.object_id(id);
+            }
+            if let Some(data) = data {
+                trigger = trigger.data(data);
+            }
+            let event = admin
+                .trigger_event(&trigger)
+                .await
+                .with_context(|| format!("failed to trigger a {event_type} event"))?;
+            Ok(output.record(&event)?)
+        }
+        AdminCommand::Deliveries {
+            webhook,
+            event,
+            event_type,
+            page,
+        } => {
+            let mut request = admin.webhook_deliveries();
+            let mut filters = Vec::new();
+            if let Some(id) = webhook {
+                filters.push(("webhook", id.clone()));
+                request = request.webhook_id(id);
+            }
+            if let Some(id) = event {
+                filters.push(("event", id.clone()));
+                request = request.event_id(id);
+            }
+            if let Some(event_type) = event_type {
+                filters.push(("type", event_type.to_string()));
+                request = request.event_type(event_type);
+            }
+            let listing = Listing {
+                noun: ("delivery", "deliveries"),
+                command: "admin deliveries".to_owned(),
+                filters,
+                invocation,
+            };
+            list::run(request, &page, &listing, output).await
+        }
+    }
+}
+
+// The deliveries of every endpoint share the item type of one endpoint's,
+// so only the request impl is added.
+impl ListRequest for ListAllWebhookDeliveries {
+    type Item = WebhookDelivery;
+
+    fn page(self, page: u32) -> Self {
+        ListAllWebhookDeliveries::page(self, page)
+    }
+    fn limit(self, limit: u32) -> Self {
+        ListAllWebhookDeliveries::limit(self, limit)
+    }
+    fn starting_after(self, id: String) -> Self {
+        ListAllWebhookDeliveries::starting_after(self, id)
+    }
+    fn send(self) -> impl Future<Output = letta::Result<Page<Self::Item>>> + Send {
+        ListAllWebhookDeliveries::send(self)
+    }
+    fn pages(self) -> PageStream<Self::Item> {
+        ListAllWebhookDeliveries::pages(self)
     }
 }

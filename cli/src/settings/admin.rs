@@ -4,6 +4,7 @@ use letta::types::NewFault;
 
 use crate::args::{AddFaultArgs, AdminArgs, FaultsArgs, RateLimitArgs};
 use crate::commands::admin::{self, AdminCommand, JournalFilter};
+use crate::commands::list::PageOptions;
 
 pub(super) fn resolve(command: AdminArgs) -> AdminCommand {
     match command {
@@ -28,6 +29,31 @@ pub(super) fn resolve(command: AdminArgs) -> AdminCommand {
             FaultsArgs::Delete { id } => AdminCommand::DeleteFault { id },
             FaultsArgs::Clear => AdminCommand::ClearFaults,
         },
+        AdminArgs::Trigger {
+            event_type,
+            object_id,
+            data,
+        } => AdminCommand::Trigger {
+            event_type,
+            object_id,
+            data,
+        },
+        AdminArgs::Deliveries {
+            webhook,
+            event,
+            event_type,
+            page,
+        } => AdminCommand::Deliveries {
+            webhook,
+            event,
+            event_type,
+            page: PageOptions {
+                page: page.page,
+                limit: page.limit,
+                all: page.all,
+                starting_after: page.starting_after,
+            },
+        },
     }
 }
 
@@ -42,6 +68,7 @@ fn new_fault(args: AddFaultArgs) -> NewFault {
     fault.latency_max_ms = args.latency_max_ms;
     fault.status = args.status;
     fault.retry_after = args.retry_after;
+    fault.every = args.every;
     fault.rate = args.rate;
     fault.times = args.times;
     fault.seed = args.seed;

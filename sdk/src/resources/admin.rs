@@ -15,7 +15,11 @@ use crate::call::{self, Call};
 use crate::client::Client;
 use crate::error::Result;
 use crate::request::{ApiRequest, ApiResponse};
-use crate::types::{Fault, Journal, NewFault, RateLimit, SetRateLimit};
+use crate::resources::list::{ListParams, list_request};
+use crate::types::{
+    Event, EventType, Fault, Journal, NewFault, RateLimit, SetRateLimit, TriggerEvent,
+    WebhookDelivery,
+};
 
 impl Client {
     /// Returns the mock server's control surface. Mock server only: a
@@ -188,6 +192,60 @@ impl Admin {
         self.call(Method::DELETE, &["admin", "faults"], call::empty)
     }
 
+    /// Appends an event of any type to the log, as if a change had made it,
+    /// and returns it as stored (`adminTriggerEvent`). Open event streams
+    /// send it, and the webhook endpoints that subscribe to its type get a
+    /// delivery.
+    ///
+    /// ```no_run
+    /// # async fn run(client: letta::Client) -> letta::Result<()> {
+    /// use letta::types::{EventType, TriggerEvent};
+    ///
+    /// let event = client
+    ///     .admin()
+    ///     .trigger_event(&TriggerEvent::new(EventType::PlantOutOfStock))
+    ///     .await?;
+    /// println!("triggered {}", event.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with status 422 and code
+    /// `validation_failed` for a type the server does not know, both `data`
+    /// and `object_id`, or no object to put in the event.
+    pub fn trigger_event(&self, trigger: &TriggerEvent) -> Call<Event> {
+        let request = ApiRequest::new(Method::POST, &["admin", "events"]).json_body(trigger);
+        Call::new(&self.client, request, call::json)
+    }
+
+    /// Starts a list of the delivery attempts to every webhook endpoint,
+    /// oldest first (`adminListWebhookDeliveries`); filter it, then call
+    /// [`send`](ListAllWebhookDeliveries::send),
+    /// [`pages`](ListAllWebhookDeliveries::pages) or
+    /// [`stream`](ListAllWebhookDeliveries::stream).
+    ///
+    /// ```no_run
+    /// # async fn run(client: letta::Client) -> letta::Result<()> {
+    /// use letta::types::EventType;
+    ///
+    /// let page = client
+    ///     .admin()
+    ///     .webhook_deliveries()
+    ///     .event_type(EventType::OrderPaid)
+    ///     .send()
+    ///     .await?;
+    /// println!("{} attempts", page.total);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn webhook_deliveries(&self) -> ListAllWebhookDeliveries {
+        ListAllWebhookDeliveries {
+            params: ListParams::new(&self.client, &["admin", "webhook-deliveries"]),
+        }
+    }
+
     fn call<T>(
         &self,
         method: Method,
@@ -254,4 +312,30 @@ fn fault_list(response: &ApiResponse) -> Result<Vec<Fault>> {
         data: Vec<Fault>,
     }
     response.decode::<FaultList>().map(|list| list.data)
+}
+
+list_request! {
+    /// A list request for the delivery attempts to every endpoint, from
+    /// [`Admin::webhook_deliveries`].
+    ListAllWebhookDeliveries => WebhookDelivery, "delivery"
+}
+
+impl ListAllWebhookDeliveries {
+    /// Keeps the attempts to this endpoint.
+    pub fn webhook_id(mut self, id: impl Into<String>) -> Self {
+        self.params.filter("webhook_id", id.into());
+        self
+    }
+
+    /// Keeps the attempts at this event.
+    pub fn event_id(mut self, id: impl Into<String>) -> Self {
+        self.params.filter("event_id", id.into());
+        self
+    }
+
+    /// Keeps the attempts at events of this type.
+    pub fn event_type(mut self, event_type: EventType) -> Self {
+        self.params.filter("event_type", event_type.to_string());
+        self
+    }
 }

@@ -10,7 +10,7 @@ mod payments;
 mod plants;
 mod webhooks;
 
-pub use admin::{Admin, ReadJournal};
+pub use admin::{Admin, ListAllWebhookDeliveries, ReadJournal};
 pub use customers::{Customers, ListCustomerOrders, ListCustomers};
 pub use events::{Events, ListEvents};
 pub use meta::Meta;

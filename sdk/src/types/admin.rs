@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::EventType;
 use super::enums::string_enum;
 
 /// The body of `GET /health`.
@@ -110,6 +111,8 @@ string_enum! {
         DropAfterCommit => "drop_after_commit",
         /// Runs the request, then sends half of the body and closes the connection.
         TruncateBody => "truncate_body",
+        /// Ends each matching event stream after `every` events.
+        SseDrop => "sse_drop",
     }
 }
 
@@ -139,6 +142,9 @@ pub struct Fault {
     /// Seconds sent in `Retry-After` (`status` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// Events after which each matching stream ends (`sse_drop` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<u64>,
     /// Probability that a matching request is affected, 0 to 1.
     pub rate: f64,
     /// How many requests it affects before it stops; `None` for no limit.
@@ -191,6 +197,10 @@ pub struct NewFault {
     /// Seconds to send in `Retry-After` (`status` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// Events after which each matching stream ends, 1 or more (`sse_drop`
+    /// only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<u64>,
     /// Probability that a matching request is affected, 0 to 1; `None`
     /// means 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,6 +223,7 @@ impl NewFault {
             latency_max_ms: None,
             status: None,
             retry_after: None,
+            every: None,
             rate: None,
             times: None,
             seed: None,
@@ -263,6 +274,16 @@ impl NewFault {
         Self::new(FaultKind::TruncateBody)
     }
 
+    /// A fault that ends each event stream (`/v1/plants/stream`,
+    /// `/v1/events/stream`) after `every` events, so the client must
+    /// reconnect with `Last-Event-ID`.
+    pub fn sse_drop(every: u64) -> Self {
+        Self {
+            every: Some(every),
+            ..Self::new(FaultKind::SseDrop)
+        }
+    }
+
     /// Applies the fault to requests with this method only, such as `POST`.
     #[must_use]
     pub fn method(mut self, method: impl Into<String>) -> Self {
@@ -303,6 +324,58 @@ impl NewFault {
     #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+}
+
+/// The body of `POST /admin/events`: the type of the event to append and,
+/// at most, one of its data or the id of the object it is about.
+///
+/// ```
+/// use letta::types::{EventType, TriggerEvent};
+///
+/// let trigger = TriggerEvent::new(EventType::PlantLowStock).object_id("plt_0000000100000000");
+/// assert_eq!(trigger.object_id.as_deref(), Some("plt_0000000100000000"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TriggerEvent {
+    /// The event type.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// The event's object, stored as given; the server does not check it
+    /// against the type's schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+    /// An existing object whose current form becomes the data. With
+    /// neither this nor `data`, the server uses the newest object of the
+    /// type's resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<String>,
+}
+
+impl TriggerEvent {
+    /// Creates a trigger for an event of `event_type` about the newest
+    /// object of its resource.
+    pub fn new(event_type: EventType) -> Self {
+        Self {
+            event_type,
+            data: None,
+            object_id: None,
+        }
+    }
+
+    /// Sets the event's data, which must be a JSON object.
+    #[must_use]
+    pub fn data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// Makes the event about the existing object with this id.
+    #[must_use]
+    pub fn object_id(mut self, id: impl Into<String>) -> Self {
+        self.object_id = Some(id.into());
         self
     }
 }

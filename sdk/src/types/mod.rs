@@ -17,6 +17,7 @@ mod webhook;
 
 pub use admin::{
     Fault, FaultKind, Health, Journal, JournalEntry, NewFault, RateLimit, SetRateLimit,
+    TriggerEvent,
 };
 pub use customer::{CreateCustomer, Customer, UpdateCustomer};
 pub use enums::{Category, PlantStatus, UnknownVariant};
