@@ -118,3 +118,35 @@ async fn keyset_walk_survives_inserts_and_deletes() {
         "a customer deleted ahead of the walk is not yielded"
     );
 }
+
+#[tokio::test]
+async fn list_filters_by_email_and_text() {
+    let (_server, client) = start(0).await;
+    let customers = client.customers();
+    let ada = customers
+        .create(&CreateCustomer::new("Ada Lovelace", "ada@example.com"))
+        .await
+        .expect("created");
+    customers
+        .create(&CreateCustomer::new("Grace Hopper", "grace@example.com"))
+        .await
+        .expect("created");
+
+    let by_email = customers
+        .list()
+        .email("ADA@example.com")
+        .send()
+        .await
+        .expect("list by email");
+    let by_text = customers
+        .list()
+        .query("hopper")
+        .send()
+        .await
+        .expect("list by text");
+
+    let by_email_ids: Vec<&str> = by_email.data.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(by_email_ids, [ada.id.as_str()]);
+    let by_text_names: Vec<&str> = by_text.data.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(by_text_names, ["Grace Hopper"]);
+}

@@ -165,6 +165,20 @@ list_request! {
     ListCustomers => Customer, "customer"
 }
 
+impl ListCustomers {
+    /// Keeps the customer with this email address, compared ignoring case.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.params.filter("email", email.into());
+        self
+    }
+
+    /// Keeps customers whose name or email contains this text, ignoring case.
+    pub fn query(mut self, text: impl Into<String>) -> Self {
+        self.params.filter("q", text.into());
+        self
+    }
+}
+
 list_request! {
     /// A list request for one customer's orders, from [`Customers::orders`].
     ListCustomerOrders => Order, "order"

@@ -187,8 +187,16 @@ where
     T: serde::de::DeserializeOwned,
     E: serde::de::Error,
 {
-    serde_path_to_error::deserialize(data)
-        .map_err(|error| E::custom(format!("data.{}: {}", error.path(), error.inner())))
+    serde_path_to_error::deserialize(data).map_err(|error| {
+        // The path is `.` for an error in `data` itself, such as a missing field.
+        let path = error.path().to_string();
+        let location = if path == "." {
+            "data".to_owned()
+        } else {
+            format!("data.{path}")
+        };
+        E::custom(format!("{location}: {}", error.inner()))
+    })
 }
 
 #[cfg(test)]
@@ -271,5 +279,21 @@ mod tests {
         }))
         .expect_err("a string total");
         assert!(error.to_string().contains("data.total"), "{error}");
+    }
+
+    #[test]
+    fn missing_data_field_names_data() {
+        let error = serde_json::from_value::<Event>(json!({
+            "id": "evt_0000002A9C4XR7TB",
+            "type": "plant.stock_changed",
+            "created_at": "2026-01-01T00:00:00Z",
+            "data": {"id": "plt_000000014XK9QF2M", "stock": 7}
+        }))
+        .expect_err("a plant without its other fields");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("data: missing field `name`"),
+            "{message}"
+        );
     }
 }
