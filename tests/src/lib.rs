@@ -4,6 +4,8 @@
 use letta::Client;
 use letta_mock::{MockConfig, MockServer};
 
+pub mod operations;
+
 /// Starts a mock server on 127.0.0.1 with a free port and `plants` seeded
 /// plants, and returns it with a client that uses its key.
 ///
