@@ -12,7 +12,7 @@ use letta::Client;
 use letta::resources::PlantSort;
 use letta::types::{
     Category, CreateCustomer, CreateOrder, CreatePayment, CreatePlant, CreateWebhook, EventType,
-    NewFault, OrderStatus, PaymentMethod, PlantStatus, SetRateLimit, StockAdjustment,
+    NewFault, OrderStatus, PaymentMethod, PlantStatus, SetRateLimit, StockAdjustment, TriggerEvent,
     UpdateCustomer, UpdatePlant, UpdateWebhook, WebhookStatus,
 };
 
@@ -503,6 +503,23 @@ pub fn operations() -> Vec<Operation> {
             "client.admin().fault(id)",
             "letta admin faults get",
             |client| decoded(client.admin().fault(1)).await
+        ),
+        operation!(
+            "adminTriggerEvent",
+            "client.admin().trigger_event(&trigger)",
+            "letta admin trigger",
+            |client| decoded(
+                client.admin().trigger_event(
+                    &TriggerEvent::new(EventType::PlantLowStock).object_id(PLANT_ID)
+                )
+            )
+            .await
+        ),
+        operation!(
+            "adminListWebhookDeliveries",
+            "client.admin().webhook_deliveries()",
+            "letta admin deliveries",
+            |client| decoded(client.admin().webhook_deliveries().limit(5).send()).await
         ),
         operation!(
             "adminDeleteFault",
