@@ -62,6 +62,8 @@ const EXPECTED_OPERATION_IDS: &[&str] = &[
     "adminClearFaults",
     "adminGetFault",
     "adminDeleteFault",
+    "adminTriggerEvent",
+    "adminListWebhookDeliveries",
 ];
 
 /// Operations that need no API key and sit outside `/v1`.
