@@ -29,7 +29,10 @@
 //! N + 1 is yielded after the last item of page N. Dropping the stream
 //! aborts the request in flight. A walk that stops early may therefore have
 //! sent one page request more than it used, which counts against a rate
-//! limit. Turn prefetch off with `prefetch(false)` on the list request, for
+//! limit. A page fetched ahead is a snapshot taken while the caller was still
+//! on the page before it, so an item deleted after that moment can still be
+//! yielded; the guarantees above (no item twice, none that existed for the
+//! whole walk skipped) hold either way. Turn prefetch off with `prefetch(false)` on the list request, for
 //! example [`ListPlants::prefetch`](crate::resources::ListPlants::prefetch),
 //! to send each request only when the caller asks for the next page.
 

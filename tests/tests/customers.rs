@@ -68,6 +68,46 @@ async fn duplicate_email_is_a_conflict() {
 /// after page 2 one the walk has not reached is deleted.
 #[tokio::test]
 async fn keyset_walk_survives_inserts_and_deletes() {
+    let walk = walk_while_changing(true).await;
+    walk.assert_page_1();
+}
+
+#[tokio::test]
+async fn walk_without_prefetch_skips_a_customer_deleted_ahead() {
+    let walk = walk_while_changing(false).await;
+    walk.assert_page_1();
+    assert!(
+        !walk.seen.contains(&walk.deleted),
+        "a customer deleted ahead of the walk is not yielded"
+    );
+}
+
+/// What field case PAGE-1 walks: 25 customers read 10 at a time, one
+/// customer created after the first page and one not yet reached deleted
+/// after the second.
+struct ChangingWalk {
+    initial: Vec<String>,
+    deleted: String,
+    seen: Vec<String>,
+}
+
+impl ChangingWalk {
+    /// PAGE-1: no id twice, and every customer that existed for the whole
+    /// walk is yielded. With prefetch on, the page after the current one is
+    /// already fetched, so a customer deleted from it may still be yielded.
+    fn assert_page_1(&self) {
+        let unique: HashSet<_> = self.seen.iter().cloned().collect();
+        assert_eq!(unique.len(), self.seen.len(), "no id is yielded twice");
+        for id in self.initial.iter().filter(|id| **id != self.deleted) {
+            assert!(
+                unique.contains(id),
+                "{id} existed for the whole walk but was not yielded"
+            );
+        }
+    }
+}
+
+async fn walk_while_changing(prefetch: bool) -> ChangingWalk {
     let (_server, client) = start(25).await;
     let customers = client.customers();
     let initial: Vec<String> = customers
@@ -79,9 +119,9 @@ async fn keyset_walk_survives_inserts_and_deletes() {
         .await
         .expect("seeded customers");
     assert_eq!(initial.len(), 25);
-    let not_reached = initial[24].clone();
+    let deleted = initial[24].clone();
 
-    let mut pages = customers.list().limit(10).pages();
+    let mut pages = customers.list().limit(10).prefetch(prefetch).pages();
     let mut seen = Vec::new();
     let mut number = 0;
     while let Some(page) = pages.try_next().await.expect("page") {
@@ -95,28 +135,17 @@ async fn keyset_walk_survives_inserts_and_deletes() {
         }
         if number == 2 {
             assert!(
-                !seen.contains(&not_reached),
+                !seen.contains(&deleted),
                 "the deleted customer is ahead of the walk"
             );
-            customers
-                .delete(&not_reached)
-                .await
-                .expect("deleted mid-walk");
+            customers.delete(&deleted).await.expect("deleted mid-walk");
         }
     }
-
-    let unique: HashSet<_> = seen.iter().cloned().collect();
-    assert_eq!(unique.len(), seen.len(), "no id is yielded twice");
-    for id in &initial[..24] {
-        assert!(
-            unique.contains(id),
-            "{id} existed for the whole walk but was not yielded"
-        );
+    ChangingWalk {
+        initial,
+        deleted,
+        seen,
     }
-    assert!(
-        !unique.contains(&not_reached),
-        "a customer deleted ahead of the walk is not yielded"
-    );
 }
 
 #[tokio::test]
