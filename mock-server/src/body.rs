@@ -1,15 +1,42 @@
-//! The JSON request body extractor.
+//! The JSON request body extractor, and JSON response bodies built in one
+//! allocation.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::problem::ApiError;
 
 /// Largest request body the server reads: 1 MiB.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Serializes `value` like `axum::Json` does (same bytes, same
+/// `Content-Type`), into a buffer of `capacity` bytes, so that a body of
+/// about that size is written without growing the buffer step by step.
+pub(crate) fn json_response<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Response {
+    let mut buf = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => (
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            Bytes::from(buf),
+        )
+            .into_response(),
+        // Like `axum::Json`: a value that cannot be JSON is a server bug.
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            )],
+            error.to_string(),
+        )
+            .into_response(),
+    }
+}
 
 /// A request body that is a JSON object.
 ///

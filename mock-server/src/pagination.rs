@@ -5,13 +5,13 @@
 //! `{data, page, limit, total, has_more}` envelope plus an RFC 8288 `Link`
 //! header whose URLs keep the request's filters, `sort` and `limit`.
 
-use axum::Json;
 use axum::http::header::LINK;
 use axum::http::{HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use letta::types::ListResponse;
 use serde::Serialize;
 
+use crate::body::json_response;
 use crate::origin::request_origin;
 use crate::problem::ApiError;
 use crate::query::QueryParams;
@@ -22,6 +22,9 @@ pub(crate) const PAGE_PARAMS: [&str; 3] = ["page", "limit", "starting_after"];
 const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: i64 = 100;
 const MAX_PAGE: i64 = 1_000_000;
+/// Room reserved per item when serializing a page: a seeded plant is about
+/// 420 bytes of JSON.
+const ITEM_BYTES: usize = 512;
 
 /// Where a list request starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,9 +120,10 @@ pub(crate) fn list_response<T: Serialize + HasId>(
 ) -> Response {
     let base = format!("{}{path}", request_origin(headers));
     let link = link_header(&base, retained, &page);
+    let capacity = ITEM_BYTES * (page.items.len() + 1);
     let envelope = ListResponse::new(page.items, page.page, page.limit, page.total, page.has_more);
 
-    let mut response = Json(envelope).into_response();
+    let mut response = json_response(&envelope, capacity);
     if let Some(link) = link.and_then(|link| HeaderValue::from_str(&link).ok()) {
         response.headers_mut().insert(LINK, link);
     }
@@ -174,4 +178,11 @@ fn link_header<T: HasId>(
 /// An item that a keyset cursor can point at.
 pub(crate) trait HasId {
     fn id(&self) -> &str;
+}
+
+/// A page of borrowed items serializes without cloning them.
+impl<T: HasId> HasId for &T {
+    fn id(&self) -> &str {
+        (*self).id()
+    }
 }

@@ -13,13 +13,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::app::AppState;
-use crate::body::JsonObject;
+use crate::body::{JsonObject, json_response};
 use crate::origin::request_origin;
 use crate::pagination::{PAGE_PARAMS, PageRequest, list_response};
 use crate::problem::ApiError;
 use crate::query::{NoQuery, QueryParams};
 
 const COLLECTION: &str = "/v1/plants";
+/// Room reserved for one plant's JSON, which is about 420 bytes when seeded.
+const PLANT_BYTES: usize = 1024;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -39,16 +41,14 @@ async fn list(
     let page = PageRequest::from_query(&mut query);
     query.finish()?;
 
-    let plants = app
-        .store
-        .read(|state| state.list_plants(&filter, sort, &page))
-        .await?;
-    Ok(list_response(
-        plants,
-        &headers,
-        COLLECTION,
-        &query.retained(&PAGE_PARAMS),
-    ))
+    let retained = query.retained(&PAGE_PARAMS);
+    // Serialized under the shared read lock, from the stored plants.
+    app.store
+        .read(|state| {
+            let plants = state.list_plants(&filter, sort, &page)?;
+            Ok(list_response(plants, &headers, COLLECTION, &retained))
+        })
+        .await
 }
 
 async fn create(
@@ -72,8 +72,9 @@ async fn show(
     PlantId(id): PlantId,
     _: NoQuery,
 ) -> Result<Response, ApiError> {
-    let plant = app.store.read(|state| state.plant(&id)).await?;
-    Ok(Json(plant).into_response())
+    app.store
+        .read(|state| Ok(json_response(state.stored_plant(&id)?, PLANT_BYTES)))
+        .await
 }
 
 async fn update(

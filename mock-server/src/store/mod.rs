@@ -33,7 +33,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{Mutex, broadcast};
+use tokio::sync::{RwLock, broadcast};
 
 use crate::ids::IdGenerator;
 use crate::persist::StateFile;
@@ -115,7 +115,9 @@ impl State {
 /// reset to and the channel of appended events.
 #[derive(Debug)]
 pub(crate) struct Store {
-    state: Mutex<State>,
+    /// Reads share the lock, so concurrent requests can serialize their
+    /// responses from borrowed state; changes hold it alone.
+    state: RwLock<State>,
     file: Option<StateFile>,
     seed: seed::Plan,
     max_events: usize,
@@ -127,7 +129,7 @@ impl Store {
     pub(crate) fn new(state: State, file: Option<StateFile>, seed: seed::Plan) -> Self {
         let (events, _) = broadcast::channel(EVENT_CHANNEL_CAPACITY);
         Self {
-            state: Mutex::new(state),
+            state: RwLock::new(state),
             file,
             seed,
             max_events: DEFAULT_MAX_EVENTS,
@@ -165,7 +167,7 @@ impl Store {
         &self,
         after: Option<&str>,
     ) -> (EventsAfter, broadcast::Receiver<Arc<Event>>) {
-        let state = self.state.lock().await;
+        let state = self.state.read().await;
         let receiver = self.events.subscribe();
         (state.events.after(after), receiver)
     }
@@ -174,7 +176,7 @@ impl Store {
     /// later event. A subscriber that lags reads what it missed with
     /// [`events_after`](Self::events_after) from that id.
     pub(crate) async fn subscribe_live(&self) -> (Option<String>, broadcast::Receiver<Arc<Event>>) {
-        let state = self.state.lock().await;
+        let state = self.state.read().await;
         let receiver = self.events.subscribe();
         (state.events.newest_id().map(str::to_owned), receiver)
     }
@@ -182,7 +184,7 @@ impl Store {
     /// Returns the retained events after `after` (all of them when `None`).
     #[allow(dead_code, reason = "the SSE streams and webhooks use it")]
     pub(crate) async fn events_after(&self, after: Option<&str>) -> EventsAfter {
-        self.state.lock().await.events.after(after)
+        self.state.read().await.events.after(after)
     }
 
     /// Returns the id of the oldest retained event, or `None` while the log
@@ -190,7 +192,7 @@ impl Store {
     #[allow(dead_code, reason = "the SSE streams and webhooks use it")]
     pub(crate) async fn oldest_event_id(&self) -> Option<String> {
         self.state
-            .lock()
+            .read()
             .await
             .events
             .oldest_id()
@@ -224,7 +226,7 @@ impl Store {
         &self,
         operation: impl FnOnce(&State) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let state = self.state.lock().await;
+        let state = self.state.read().await;
         operation(&state)
     }
 
@@ -238,7 +240,7 @@ impl Store {
         &self,
         change: impl FnOnce(&mut State) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let mut state = self.state.lock().await;
+        let mut state = self.state.write().await;
         let Some(file) = &self.file else {
             let output = change(&mut state);
             self.publish(&mut state);

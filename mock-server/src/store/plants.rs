@@ -110,8 +110,9 @@ pub(crate) struct PlantFilter {
 }
 
 impl PlantFilter {
-    fn matches(&self, plant: &PlantRecord) -> bool {
-        let lowercase_q = self.q.as_ref().map(|q| q.to_lowercase());
+    /// Whether `plant` passes the filter; `lowercase_q` is `q` lowercased,
+    /// which the caller does once per list rather than once per plant.
+    fn matches(&self, plant: &PlantRecord, lowercase_q: Option<&str>) -> bool {
         self.status
             .as_ref()
             .is_none_or(|status| &plant.status == status)
@@ -120,7 +121,7 @@ impl PlantFilter {
                 .as_ref()
                 .is_none_or(|category| &plant.category == category)
             && self.tag.as_ref().is_none_or(|tag| plant.tags.contains(tag))
-            && lowercase_q.as_ref().is_none_or(|q| {
+            && lowercase_q.is_none_or(|q| {
                 plant.name.to_lowercase().contains(q) || plant.species.to_lowercase().contains(q)
             })
             && self.min_price.is_none_or(|min| plant.price >= min)
@@ -166,9 +167,13 @@ impl PlantSort {
 impl State {
     /// Returns the plant with `id`.
     pub(crate) fn plant(&self, id: &str) -> Result<PlantRecord, ApiError> {
+        self.stored_plant(id).cloned()
+    }
+
+    /// Borrows the plant with `id`.
+    pub(crate) fn stored_plant(&self, id: &str) -> Result<&PlantRecord, ApiError> {
         self.plants
             .get(id)
-            .cloned()
             .ok_or_else(|| ApiError::not_found("plant", id))
     }
 
@@ -183,15 +188,17 @@ impl State {
         filter: &PlantFilter,
         sort: PlantSort,
         page: &PageRequest,
-    ) -> Result<PageOf<PlantRecord>, ApiError> {
-        let mut matching: Vec<&PlantRecord> = self
-            .plants
-            .values()
-            .filter(|plant| filter.matches(plant))
-            .collect();
+    ) -> Result<PageOf<&PlantRecord>, ApiError> {
+        let lowercase_q = filter.q.as_ref().map(|q| q.to_lowercase());
+        let mut matching: Vec<&PlantRecord> = Vec::with_capacity(self.plants.len());
+        matching.extend(
+            self.plants
+                .values()
+                .filter(|plant| filter.matches(plant, lowercase_q.as_deref())),
+        );
         matching.sort_by(|a, b| sort.compare(a, b));
 
-        let page = slice_page(&matching, page, |cursor| {
+        slice_page(&matching, page, |cursor| {
             if !ids::is_well_formed(cursor, ids::PLANT) {
                 return Err(cursor_error(format!("`{cursor}` is not a plant id")));
             }
@@ -212,14 +219,6 @@ impl State {
                     plant.id.as_str() < cursor
                 }
             }))
-        })?;
-
-        Ok(PageOf {
-            items: page.items.into_iter().cloned().collect(),
-            page: page.page,
-            limit: page.limit,
-            total: page.total,
-            has_more: page.has_more,
         })
     }
 
