@@ -18,23 +18,26 @@ pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// `Content-Type`), into a buffer of `capacity` bytes, so that a body of
 /// about that size is written without growing the buffer step by step.
 pub(crate) fn json_response<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Response {
-    let mut buf = Vec::with_capacity(capacity);
-    match serde_json::to_writer(&mut buf, value) {
+    let mut buffer = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut buffer, value) {
         Ok(()) => (
             [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            Bytes::from(buf),
+            Bytes::from(buffer),
         )
             .into_response(),
-        // Like `axum::Json`: a value that cannot be JSON is a server bug.
-        Err(error) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            )],
-            error.to_string(),
-        )
-            .into_response(),
+        // Like `axum::Json`, a value that cannot be JSON is a server bug.
+        Err(error) => {
+            tracing::error!(%error, "failed to serialize a JSON response body");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                )],
+                error.to_string(),
+            )
+                .into_response()
+        }
     }
 }
 

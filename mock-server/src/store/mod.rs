@@ -116,7 +116,7 @@ impl State {
 #[derive(Debug)]
 pub(crate) struct Store {
     /// Reads share the lock, so concurrent requests can serialize their
-    /// responses from borrowed state; changes hold it alone.
+    /// responses from borrowed state. Changes take it alone.
     state: RwLock<State>,
     file: Option<StateFile>,
     seed: seed::Plan,
