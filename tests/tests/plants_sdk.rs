@@ -83,16 +83,58 @@ async fn page_number_walk_yields_every_plant_once() {
 
 #[tokio::test]
 async fn keyset_walk_survives_inserts_and_deletes() {
+    let walk = walk_while_changing(true).await;
+    walk.assert_no_repeat_and_no_skip();
+}
+
+#[tokio::test]
+async fn walk_without_prefetch_skips_a_plant_deleted_ahead() {
+    let walk = walk_while_changing(false).await;
+    walk.assert_no_repeat_and_no_skip();
+    assert!(
+        !walk.seen.contains(&walk.deleted),
+        "a deleted plant was yielded"
+    );
+}
+
+/// A walk of 25 plants, 10 a page, with a plant created after page 1 and
+/// one not yet reached deleted after page 2.
+struct ChangingWalk {
+    before: Vec<String>,
+    deleted: String,
+    seen: Vec<String>,
+}
+
+impl ChangingWalk {
+    /// No id twice, and every plant that existed for the whole walk is
+    /// yielded. With prefetch on, page 3 is fetched while the caller holds
+    /// page 2, so the plant deleted then may still be yielded.
+    fn assert_no_repeat_and_no_skip(&self) {
+        let unique: HashSet<_> = self.seen.iter().cloned().collect();
+        assert_eq!(
+            unique.len(),
+            self.seen.len(),
+            "an id was yielded twice: {:?}",
+            self.seen
+        );
+        for id in self.before.iter().filter(|id| **id != self.deleted) {
+            assert!(unique.contains(id), "{id} was skipped");
+        }
+    }
+}
+
+async fn walk_while_changing(prefetch: bool) -> ChangingWalk {
     let (_server, client) = start_mock(25).await;
-    let before: Vec<_> = client
+    let before: Vec<String> = client
         .plants()
         .list()
         .stream()
+        .map_ok(|plant| plant.id)
         .try_collect()
         .await
         .expect("initial walk");
 
-    let mut pages = client.plants().list().limit(10).pages();
+    let mut pages = client.plants().list().limit(10).prefetch(prefetch).pages();
     let mut seen = Vec::new();
     let mut deleted = None;
     let mut page_number = 0;
@@ -110,29 +152,20 @@ async fn keyset_walk_survives_inserts_and_deletes() {
                 ))
                 .await
                 .expect("create during walk");
-            assert!(created.id > before[24].id, "ids sort in creation order");
+            assert!(created.id > before[24], "ids sort in creation order");
         }
         if page_number == 2 {
             // Item 23 has not been reached yet: pages 1 and 2 hold items 0..20.
-            let victim = before[23].id.clone();
+            let victim = before[23].clone();
             client.plants().delete(&victim).await.expect("delete");
             deleted = Some(victim);
         }
     }
-
-    let unique: HashSet<_> = seen.iter().cloned().collect();
-    assert_eq!(
-        unique.len(),
-        seen.len(),
-        "an id was yielded twice: {seen:?}"
-    );
-    let deleted = deleted.expect("the walk had at least two pages");
-    for plant in &before {
-        if plant.id != deleted {
-            assert!(unique.contains(&plant.id), "{} was skipped", plant.id);
-        }
+    ChangingWalk {
+        before,
+        deleted: deleted.expect("the walk had at least two pages"),
+        seen,
     }
-    assert!(!unique.contains(&deleted), "a deleted plant was yielded");
 }
 
 #[tokio::test]
