@@ -457,7 +457,7 @@ async fn add_fault(server: &TestServer, fault: Value) -> Value {
 }
 
 #[tokio::test]
-async fn sse_drop_fault_ends_stream_and_resume_is_exact() {
+async fn sse_drop_fault_then_exact_resume() {
     let server = start().await;
     let fault = add_fault(&server, json!({"kind": "sse_drop", "every": 2})).await;
     let plant = plant_ids(&server, 1).await.remove(0);

@@ -853,7 +853,7 @@ async fn unanswered_attempts_time_out_and_are_retried() {
 /// The delivery timeout is the configured one, both in when the
 /// attempt gives up and in the error it records.
 #[tokio::test]
-async fn the_delivery_timeout_is_configurable() {
+async fn delivery_timeout_is_configurable() {
     for timeout_ms in [60, 250] {
         let server = start_with(
             MockConfig::new()

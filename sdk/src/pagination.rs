@@ -21,7 +21,7 @@
 //!
 //! # Prefetch
 //!
-//! By default a walk fetches one page ahead: as soon as page N arrives, the
+//! By default a walk fetches one page ahead. As soon as page N arrives, the
 //! request for page N + 1 starts on a tokio task, so the next page is on its
 //! way while the caller works through the items of page N. At most one
 //! page is fetched ahead, so memory stays flat however long the list is.
@@ -176,7 +176,7 @@ impl ListQuery {
     }
 
     /// Walks every page from `start` like [`pages`](Self::pages), with the
-    /// request for the next page running while the caller holds this one.
+    /// request for the next page running while the caller reads this one.
     fn prefetched_pages<T>(self, start: Position) -> PageStream<T>
     where
         T: DeserializeOwned + HasId + Send + 'static,

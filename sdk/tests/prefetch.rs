@@ -203,7 +203,7 @@ async fn walk_without_prefetch_yields_the_same_items() {
 }
 
 #[tokio::test]
-async fn next_page_is_requested_while_the_caller_holds_the_current_one() {
+async fn prefetch_requests_next_page_early() {
     let mut server = serve(100, Script::HangAfter(LIMIT - 1)).await;
     let mut plants = server.client.plants().list().limit(LIMIT as u32).stream();
 
@@ -217,7 +217,7 @@ async fn next_page_is_requested_while_the_caller_holds_the_current_one() {
 }
 
 #[tokio::test]
-async fn without_prefetch_the_next_page_waits_for_the_caller() {
+async fn no_prefetch_waits_for_caller() {
     let server = serve(100, Script::Serve).await;
     let mut plants = server
         .client
@@ -235,7 +235,7 @@ async fn without_prefetch_the_next_page_waits_for_the_caller() {
 }
 
 #[tokio::test]
-async fn failed_page_is_reported_after_the_last_item_before_it() {
+async fn failed_page_follows_previous_items() {
     let server = serve(100, Script::FailAfter(2 * LIMIT - 1)).await;
 
     let results: Vec<Result<String, Error>> = server

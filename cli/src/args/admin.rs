@@ -129,12 +129,12 @@ pub(crate) enum FaultsArgs {
     Clear,
 }
 
-/// What a fault does; the server checks which options each kind takes.
+/// The effect of a fault. The server checks which options each kind takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum FaultKindArg {
     /// Wait before the request runs (--latency-ms, --latency-max-ms)
     Latency,
-    /// Answer with an error status instead of running the request
+    /// Return an error status instead of running the request
     /// (--status, --retry-after)
     Status,
     /// Close the connection without a response; the request never runs
@@ -149,7 +149,7 @@ pub(crate) enum FaultKindArg {
 
 #[derive(Debug, Args)]
 pub(crate) struct AddFaultArgs {
-    /// What the fault does
+    /// Effect of the fault
     #[arg(value_enum)]
     pub(crate) kind: FaultKindArg,
 
@@ -170,7 +170,7 @@ pub(crate) struct AddFaultArgs {
     #[arg(long, value_name = "MS")]
     pub(crate) latency_max_ms: Option<u64>,
 
-    /// Error status to answer with, 400 to 599
+    /// Error status to return, 400 to 599
     #[arg(long, value_name = "CODE")]
     pub(crate) status: Option<u16>,
 

@@ -179,8 +179,8 @@ pub(crate) struct FaultSpec {
 }
 
 impl FaultSpec {
-    /// A fault that ends every event stream after `every` events, the
-    /// same as `--sse-drop-every`.
+    /// Creates a fault that ends every event stream after `every` events,
+    /// the same as `--sse-drop-every`.
     pub(crate) fn sse_drop(every: u64) -> Self {
         Self::new(FaultKind::SseDrop { every })
     }

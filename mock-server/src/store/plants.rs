@@ -110,8 +110,8 @@ pub(crate) struct PlantFilter {
 }
 
 impl PlantFilter {
-    /// Whether `plant` passes the filter; `lowercase_q` is `q` lowercased,
-    /// which the caller does once per list rather than once per plant.
+    /// Returns whether `plant` passes the filter. `lowercase_q` is `q`
+    /// lowercased once per list by the caller, not once per plant.
     fn matches(&self, plant: &PlantRecord, lowercase_q: Option<&str>) -> bool {
         self.status
             .as_ref()

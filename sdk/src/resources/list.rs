@@ -190,7 +190,7 @@ macro_rules! list_request {
             /// existed for the whole walk; see the
             /// [`pagination`](crate::pagination) module. It ends only when the
             /// server reports no more items. The next page is fetched while
-            /// the caller holds this one, unless [`prefetch`](Self::prefetch)
+            /// the caller reads this one, unless [`prefetch`](Self::prefetch)
             /// is off.
             ///
             /// # Errors

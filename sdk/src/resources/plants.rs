@@ -319,7 +319,7 @@ impl ListPlants {
     ///
     /// The walk is keyset-based unless [`page`](Self::page) was set; it ends
     /// only when the server reports no more items. The next page is fetched
-    /// while the caller holds this one, unless [`prefetch`](Self::prefetch)
+    /// while the caller reads this one, unless [`prefetch`](Self::prefetch)
     /// is off.
     pub fn pages(self) -> PageStream<Plant> {
         let (query, page, starting_after) = self.split();

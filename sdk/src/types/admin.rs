@@ -99,11 +99,11 @@ pub struct JournalEntry {
 }
 
 string_enum! {
-    /// What a mock server fault does to a request it applies to.
+    /// The effect of a mock server fault on each request it matches.
     FaultKind {
         /// Waits before the request runs.
         Latency => "latency",
-        /// Answers with an error status instead of running the request.
+        /// Returns an error status instead of running the request.
         Status => "status",
         /// Closes the connection without a response; the request never runs.
         DropBeforeCommit => "drop_before_commit",
@@ -128,7 +128,7 @@ pub struct Fault {
     /// The path pattern it applies to; `None` for every path under `/v1`.
     #[serde(default)]
     pub path: Option<String>,
-    /// What it does.
+    /// The fault's effect.
     pub kind: FaultKind,
     /// The latency, or its minimum, in milliseconds (`latency` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,7 +136,7 @@ pub struct Fault {
     /// The maximum of a random latency in milliseconds (`latency` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_max_ms: Option<u64>,
-    /// The status it answers with (`status` only).
+    /// The status it returns (`status` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Seconds sent in `Retry-After` (`status` only).
@@ -183,7 +183,7 @@ pub struct NewFault {
     /// every path under `/v1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// What it does.
+    /// The fault's effect.
     pub kind: FaultKind,
     /// The latency, or its minimum, in milliseconds (`latency` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,7 +191,7 @@ pub struct NewFault {
     /// The maximum of a random latency in milliseconds (`latency` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_max_ms: Option<u64>,
-    /// The error status to answer with, 400 to 599 (`status` only).
+    /// The error status to return, 400 to 599 (`status` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Seconds to send in `Retry-After` (`status` only).
@@ -230,7 +230,7 @@ impl NewFault {
         }
     }
 
-    /// A fault that waits `ms` milliseconds before the request runs.
+    /// Creates a fault that waits `ms` milliseconds before the request runs.
     pub fn latency(ms: u64) -> Self {
         Self {
             latency_ms: Some(ms),
@@ -238,7 +238,7 @@ impl NewFault {
         }
     }
 
-    /// A fault that waits a seeded random time from `min_ms` to `max_ms`
+    /// Creates a fault that waits a seeded random time from `min_ms` to `max_ms`
     /// milliseconds before the request runs.
     pub fn latency_between(min_ms: u64, max_ms: u64) -> Self {
         Self {
@@ -248,7 +248,7 @@ impl NewFault {
         }
     }
 
-    /// A fault that answers with the error `status` (400 to 599) instead
+    /// Creates a fault that returns the error `status` (400 to 599) instead
     /// of running the request.
     pub fn status(status: u16) -> Self {
         Self {
@@ -257,18 +257,18 @@ impl NewFault {
         }
     }
 
-    /// A fault that closes the connection before the request runs.
+    /// Creates a fault that closes the connection before the request runs.
     pub fn drop_before_commit() -> Self {
         Self::new(FaultKind::DropBeforeCommit)
     }
 
-    /// A fault that runs the request, then closes the connection without a
+    /// Creates a fault that runs the request, then closes the connection without a
     /// response.
     pub fn drop_after_commit() -> Self {
         Self::new(FaultKind::DropAfterCommit)
     }
 
-    /// A fault that runs the request, then sends half of the body and
+    /// Creates a fault that runs the request, then sends half of the body and
     /// closes the connection.
     pub fn truncate_body() -> Self {
         Self::new(FaultKind::TruncateBody)
