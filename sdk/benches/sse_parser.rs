@@ -95,13 +95,23 @@ where
 
     fn poll_next(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        loop {
+        if !this.chunk.is_empty() {
             match this.parser.next_event(&mut this.chunk) {
                 Ok(None) => {}
                 result => return Poll::Ready(result.transpose()),
             }
+        }
+        loop {
             match Pin::new(&mut this.chunks).poll_next(context) {
-                Poll::Ready(Some(Ok(chunk))) => this.chunk = chunk,
+                // Parses the chunk in place and keeps only what follows the
+                // event it ends, as the SDK's event stream does.
+                Poll::Ready(Some(Ok(mut chunk))) => match this.parser.next_event(&mut chunk) {
+                    Ok(None) => {}
+                    result => {
+                        this.chunk = chunk;
+                        return Poll::Ready(result.transpose());
+                    }
+                },
                 Poll::Ready(Some(Err(never))) => match never {},
                 Poll::Ready(None) => {
                     let _ = this.parser.finish();

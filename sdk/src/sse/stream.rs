@@ -8,6 +8,7 @@
 //! order.
 
 use std::fmt;
+use std::mem;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -216,8 +217,13 @@ impl State {
             if self.done {
                 return None;
             }
-            if let Some(item) = self.parse_pending() {
-                return Some(item);
+            if !self.pending.is_empty() {
+                let mut pending = mem::take(&mut self.pending);
+                let item = self.parse(&mut pending);
+                self.pending = pending;
+                if item.is_some() {
+                    return item;
+                }
             }
             if self.body.is_none() {
                 if let Err(error) = self.connect().await {
@@ -226,32 +232,44 @@ impl State {
                 }
                 continue;
             }
-            if let Some(reason) = self.read().await {
-                // Ends the body, keeping the last event id and the
-                // reconnection time; a partial event is discarded and comes
-                // again after `Last-Event-ID`.
-                let end = self.parser.finish();
-                match &reason {
-                    Disconnect::Read(error) => {
-                        tracing::debug!(%error, "event stream read failed; reconnecting");
+            let reason = match self.read().await {
+                // The chunk is parsed where it is, and only what follows
+                // the event it ends is kept for the next call.
+                Ok(mut chunk) => {
+                    let item = self.parse(&mut chunk);
+                    if item.is_some() {
+                        self.pending = chunk;
+                        return item;
                     }
-                    other => tracing::debug!(
-                        reason = ?other,
-                        ?end,
-                        "event stream ended; reconnecting"
-                    ),
+                    continue;
                 }
-                self.body = None;
-                self.pending = Bytes::new();
-                self.failures += 1;
+                Err(reason) => reason,
+            };
+            // Ends the body, keeping the last event id and the
+            // reconnection time; a partial event is discarded and comes
+            // again after `Last-Event-ID`.
+            let end = self.parser.finish();
+            match &reason {
+                Disconnect::Read(error) => {
+                    tracing::debug!(%error, "event stream read failed; reconnecting");
+                }
+                other => tracing::debug!(
+                    reason = ?other,
+                    ?end,
+                    "event stream ended; reconnecting"
+                ),
             }
+            self.body = None;
+            self.pending = Bytes::new();
+            self.failures += 1;
         }
     }
 
-    /// Parses the next event out of the bytes already read.
-    fn parse_pending(&mut self) -> Option<Result<Event>> {
+    /// Parses the next event to deliver out of `input`, leaving the bytes
+    /// after it there.
+    fn parse(&mut self, input: &mut Bytes) -> Option<Result<Event>> {
         loop {
-            let message = match self.parser.next_event(&mut self.pending) {
+            let message = match self.parser.next_event(input) {
                 Ok(Some(message)) => message,
                 Ok(None) => return None,
                 Err(error) => {
@@ -296,18 +314,17 @@ impl State {
         })
     }
 
-    /// Reads the next chunk into `pending`, or returns why the connection
+    /// Reads the next chunk of the open body, or returns why the connection
     /// ended.
-    async fn read(&mut self) -> Option<Disconnect> {
-        let body = self.body.as_mut()?;
+    async fn read(&mut self) -> std::result::Result<Bytes, Disconnect> {
+        let Some(body) = self.body.as_mut() else {
+            return Err(Disconnect::Ended);
+        };
         match tokio::time::timeout(self.settings.idle_timeout, body.next()).await {
-            Err(_) => Some(Disconnect::Idle),
-            Ok(None) => Some(Disconnect::Ended),
-            Ok(Some(Err(error))) => Some(Disconnect::Read(error)),
-            Ok(Some(Ok(chunk))) => {
-                self.pending = chunk;
-                None
-            }
+            Err(_) => Err(Disconnect::Idle),
+            Ok(None) => Err(Disconnect::Ended),
+            Ok(Some(Err(error))) => Err(Disconnect::Read(error)),
+            Ok(Some(Ok(chunk))) => Ok(chunk),
         }
     }
 
