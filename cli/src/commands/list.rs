@@ -1,15 +1,15 @@
-//! Listing shared by the customers, orders, payments and events commands:
-//! one page with a summary line, or every page with progress.
+//! Listing shared by the list commands: one page with a summary line, or
+//! every page with progress.
 
 use std::future::Future;
 
 use anyhow::{Context, Result};
 use futures_util::TryStreamExt;
 use letta::resources::{
-    ListCustomerOrders, ListCustomers, ListEvents, ListOrders, ListPayments, ListWebhookDeliveries,
-    ListWebhooks,
+    ListCustomerOrders, ListCustomers, ListEvents, ListOrders, ListPayments, ListPlants,
+    ListWebhookDeliveries, ListWebhooks,
 };
-use letta::types::{Customer, Event, Order, Payment, WebhookDelivery, WebhookEndpoint};
+use letta::types::{Customer, Event, Order, Payment, Plant, WebhookDelivery, WebhookEndpoint};
 use letta::{Page, PageStream};
 
 use crate::commands::plants::Invocation;
@@ -75,6 +75,7 @@ macro_rules! list_request {
 }
 
 list_request! {
+    ListPlants => Plant,
     ListCustomers => Customer,
     ListOrders => Order,
     ListPayments => Payment,

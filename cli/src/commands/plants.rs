@@ -1,16 +1,15 @@
 //! `letta plants ...`: list, show, create, change and delete plants.
 
 use anyhow::{Context, Result};
-use futures_util::TryStreamExt;
+use letta::Client;
 use letta::resources::{ListPlants, PlantSort};
-use letta::types::{Category, CreatePlant, Plant, PlantStatus, StockAdjustment, UpdatePlant};
-use letta::{Client, Page};
+use letta::types::{Category, CreatePlant, PlantStatus, StockAdjustment, UpdatePlant};
 
+use crate::commands::list::{self, Listing, PageOptions};
 use crate::commands::watch::{self, WatchOptions};
 use crate::error::UsageError;
 use crate::money::Amount;
 use crate::output::Output;
-use crate::settings::OutputFormat;
 
 /// A `letta plants` subcommand with its resolved options.
 #[derive(Debug)]
@@ -91,8 +90,7 @@ pub(crate) async fn run(
     invocation: Invocation,
 ) -> Result<()> {
     match command {
-        PlantsCommand::List(options) if options.all => list_all(client, &options, output).await,
-        PlantsCommand::List(options) => list_page(client, &options, output, invocation).await,
+        PlantsCommand::List(options) => list(client, options, output, invocation).await,
         PlantsCommand::Watch { plant, options } => {
             let request = match &plant {
                 Some(plant) => client.plants().watch_plant(plant),
@@ -134,14 +132,9 @@ pub(crate) async fn run(
     }
 }
 
+/// Applies the filters of `options`; paging is left to [`list::run`].
 fn list_request(client: &Client, options: &ListOptions) -> ListPlants {
     let mut request = client.plants().list();
-    if let Some(limit) = options.limit {
-        request = request.limit(limit);
-    }
-    if let Some(cursor) = &options.starting_after {
-        request = request.starting_after(cursor.clone());
-    }
     if let Some(status) = &options.status {
         request = request.status(status.clone());
     }
@@ -166,158 +159,54 @@ fn list_request(client: &Client, options: &ListOptions) -> ListPlants {
     request
 }
 
-async fn list_page(
+/// Lists one page with its summary line, or every page with `--all`.
+async fn list(
     client: &Client,
-    options: &ListOptions,
+    options: ListOptions,
     output: &mut Output,
     invocation: Invocation,
 ) -> Result<()> {
-    let mut request = list_request(client, options);
-    match (options.page, &options.starting_after) {
-        (Some(page), _) => request = request.page(page),
-        // Ask for page 1 by number, so the response reports which page of how many it is.
-        (None, None) => request = request.page(1),
-        (None, Some(_)) => {}
-    }
-    let page = request.send().await.context("failed to list plants")?;
-
-    let mut list = output.list::<Plant>();
-    for plant in &page.data {
-        list.item(plant)?;
-    }
-    list.finish()?;
-
-    if output.format() == OutputFormat::Table {
-        output.line(&page_summary(&page, options, invocation))?;
-    }
-    Ok(())
-}
-
-/// Walks every page, writing items as they arrive so that memory stays flat
-/// in every format but the table.
-async fn list_all(client: &Client, options: &ListOptions, output: &mut Output) -> Result<()> {
-    let mut pages = list_request(client, options).pages();
-    let progress = output.progress(None, "plants");
-    let mut count: u64 = 0;
-
-    let mut list = output.list::<Plant>();
-    let walk = async {
-        while let Some(page) = pages.try_next().await.context("failed to list plants")? {
-            progress.set_length(page.total);
-            for plant in &page.data {
-                list.item(plant)?;
-            }
-            let fetched = page.data.len() as u64;
-            progress.inc(fetched);
-            count += fetched;
-        }
-        anyhow::Ok(())
+    let request = list_request(client, &options);
+    let listing = Listing {
+        noun: ("plant", "plants"),
+        command: "plants list".to_owned(),
+        filters: filter_flags(&options),
+        invocation,
     };
-    let walked = walk.await;
-    progress.finish_and_clear();
-    walked?;
-    list.finish()?;
-
-    if output.format() == OutputFormat::Table {
-        output.line(&count_phrase(count))?;
-    }
-    Ok(())
-}
-
-/// Describes where a page sits in the list and how to fetch the next one,
-/// such as `Page 1 of 6 (120 plants). Next: letta plants list --page 2`.
-fn page_summary(page: &Page<Plant>, options: &ListOptions, invocation: Invocation) -> String {
-    if page.total == 0 {
-        return "No plants found.".to_owned();
-    }
-    let total = count_phrase(page.total);
-
-    let Some(number) = page.page else {
-        // Keyset mode: the server does not number the page.
-        let after = options.starting_after.as_deref().unwrap_or("the start");
-        let mut summary = format!(
-            "{} after {after} ({total} in total).",
-            count_phrase(page.data.len() as u64)
-        );
-        if let (true, Some(last)) = (page.has_more, page.data.last()) {
-            let next = next_command(
-                options,
-                invocation,
-                &format!("--starting-after {}", last.id),
-            );
-            summary.push_str(&format!(" Next: {next}"));
-        }
-        return summary;
+    let page = PageOptions {
+        page: options.page,
+        limit: options.limit,
+        all: options.all,
+        starting_after: options.starting_after,
     };
-
-    let pages = page.page_count();
-    if page.data.is_empty() && u64::from(number) > pages {
-        return format!("Page {number} is past the end: {total} fit on {pages} pages.");
-    }
-    let mut summary = format!("Page {number} of {pages} ({total}).");
-    if page.has_more {
-        let next = next_command(
-            options,
-            invocation,
-            &format!("--page {}", number.saturating_add(1)),
-        );
-        summary.push_str(&format!(" Next: {next}"));
-    }
-    summary
+    list::run(request, &page, &listing, output).await
 }
 
-fn count_phrase(count: u64) -> String {
-    if count == 1 {
-        "1 plant".to_owned()
-    } else {
-        format!("{count} plants")
-    }
-}
-
-/// Builds the command that fetches the next page with the same filters.
-/// Global flags other than `--mock` are left out, because they may carry
-/// secrets (`--api-key`) and usually come from the environment.
-fn next_command(options: &ListOptions, invocation: Invocation, position: &str) -> String {
-    let mut parts = vec!["letta".to_owned()];
-    if invocation.mock {
-        parts.push("--mock".to_owned());
-    }
-    parts.push("plants list".to_owned());
-
-    let mut flag = |name: &str, value: Option<String>| {
-        if let Some(value) = value {
-            parts.push(format!("--{name} {}", shell_quote(&value)));
-        }
-    };
-    flag("limit", options.limit.map(|limit| limit.to_string()));
-    flag("status", options.status.as_ref().map(ToString::to_string));
-    flag(
-        "category",
-        options.category.as_ref().map(ToString::to_string),
-    );
-    flag("tag", options.tag.clone());
-    flag("query", options.query.clone());
-    flag(
-        "min-price",
-        options.min_price.map(|price| price.to_string()),
-    );
-    flag(
-        "max-price",
-        options.max_price.map(|price| price.to_string()),
-    );
-    flag("sort", options.sort.as_ref().map(ToString::to_string));
-
-    parts.push(position.to_owned());
-    parts.join(" ")
-}
-
-/// Quotes a value for a POSIX shell when it contains anything but safe characters.
-fn shell_quote(value: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "-_.,:/=@+".contains(c);
-    if !value.is_empty() && value.chars().all(safe) {
-        return value.to_owned();
-    }
-    format!("'{}'", value.replace('\'', r"'\''"))
+/// Returns the filter flags to repeat in the command for the next page,
+/// names without `--`.
+fn filter_flags(options: &ListOptions) -> Vec<(&'static str, String)> {
+    let flags = [
+        ("status", options.status.as_ref().map(ToString::to_string)),
+        (
+            "category",
+            options.category.as_ref().map(ToString::to_string),
+        ),
+        ("tag", options.tag.clone()),
+        ("query", options.query.clone()),
+        (
+            "min-price",
+            options.min_price.map(|price| price.to_string()),
+        ),
+        (
+            "max-price",
+            options.max_price.map(|price| price.to_string()),
+        ),
+        ("sort", options.sort.as_ref().map(ToString::to_string)),
+    ];
+    flags
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect()
 }
 
 async fn create(
@@ -423,7 +312,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn next_command_repeats_filters() {
+    fn filter_flags_in_flag_order() {
         let options = ListOptions {
             limit: Some(50),
             status: Some(PlantStatus::InStock),
@@ -431,23 +320,14 @@ mod tests {
             sort: Some(PlantSort::PriceDesc),
             ..ListOptions::default()
         };
-        let command = next_command(&options, Invocation { mock: true }, "--page 3");
+        let flags = filter_flags(&options);
         assert_eq!(
-            command,
-            "letta --mock plants list --limit 50 --status in_stock --query 'snake plant' --sort -price --page 3"
+            flags,
+            [
+                ("status", "in_stock".to_owned()),
+                ("query", "snake plant".to_owned()),
+                ("sort", "-price".to_owned()),
+            ]
         );
-    }
-
-    #[test]
-    fn shell_quote_escapes_single_quotes() {
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote("pet-safe"), "pet-safe");
-        assert_eq!(shell_quote(""), "''");
-    }
-
-    #[test]
-    fn count_phrase_uses_singular_for_one() {
-        assert_eq!(count_phrase(1), "1 plant");
-        assert_eq!(count_phrase(0), "0 plants");
     }
 }
