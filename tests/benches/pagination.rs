@@ -11,27 +11,35 @@
 //!   back, follows the `Link` header's `next` URL, and neither decodes nor
 //!   processes anything.
 //!
-//! They run with no work per item, and `stream` and `page loop` also with
-//! simulated work per item. That work is sleeps totalling the measured page
-//! time divided by the page size, so the work on one page takes about as
-//! long as fetching one page. `work alone` runs that work for every item with no fetching.
-//! The work sleeps rather than spins: on a machine whose cores are busy, CPU
-//! work and the server compete for them, so the walk measures CPU share
-//! instead of how well fetching overlaps the work.
+//! They run with no work per item. The SDK walks also run with simulated
+//! work per item, which lasts the page time of the first `server limit` walk
+//! divided by the page size, so the work on one page takes as long as
+//! fetching it.
+//! `work alone` runs that work for every item with no fetching. The work
+//! follows a fixed schedule (see `Work`), so every walk pays the same
+//! total work, and the report shows how long each walk's work was stalled
+//! waiting for a page. A walk with work can finish no sooner than the
+//! slower of `server limit` and `work alone`; the report calls that time
+//! the limit with work. The work sleeps rather than spins: on a machine
+//! whose cores are busy, CPU work and the server compete for them, so the
+//! walk would measure CPU share instead of how well fetching overlaps the
+//! work.
 //!
 //! Part 2 measures the peak resident memory of a client process that walks
 //! 10 000 and 1 000 000 items through `stream()`. The items come from a
-//! minimal HTTP/1.1 page server in this process, which writes pages of plant
-//! JSON from the cursor (the mock server seeds at most 100 000 plants). The
-//! client runs in a child process (this binary started again with
-//! `--memory-child`), which reports its `VmHWM` from `/proc/self/status`.
+//! minimal HTTP/1.1 page server in this process, which writes the page after
+//! the cursor in time proportional to the page size (the mock server seeds
+//! at most 100 000 plants). The client runs in a child process (this binary
+//! started again with `--memory-child`), which reports its `VmHWM` from
+//! `/proc/self/status` after the walk.
 //!
 //! Run: `cargo bench -p letta-tests --bench pagination`
-//! Optional arguments: `--rounds N` (default 1); one round takes about 8
-//! minutes on a 2-core machine, most of it in the mock server sorting
-//! 100 000 plants for every page.
+//! Optional arguments: `--rounds N` (default 1) and `--part speed|memory|all`
+//! (default all).
 
+use std::future::Future;
 use std::process::Command;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
@@ -56,9 +64,24 @@ fn main() {
         .and_then(|at| args.get(at + 1))
         .map_or(1, |value| value.parse().expect("a whole number"));
 
-    let mut lines = walk_speed(rounds);
-    lines.push(String::new());
-    lines.extend(peak_memory());
+    let part = args
+        .iter()
+        .position(|arg| arg == "--part")
+        .and_then(|at| args.get(at + 1))
+        .map_or("all", String::as_str);
+    assert!(
+        matches!(part, "all" | "speed" | "memory"),
+        "--part must be speed, memory or all, not `{part}`"
+    );
+
+    let mut lines = Vec::new();
+    if part != "memory" {
+        lines.extend(walk_speed(rounds));
+        lines.push(String::new());
+    }
+    if part != "speed" {
+        lines.extend(peak_memory());
+    }
     // A benchmark's report is its output.
     #[allow(clippy::print_stdout)]
     for line in lines {
@@ -67,36 +90,67 @@ fn main() {
 }
 
 /// Simulated work on items that waits rather than computes, like a write to
-/// a database: `per_item` per item, paid in `tokio::time::sleep`s of at least
-/// `SLEEP_STEP` because the timer counts whole milliseconds. Time a sleep
-/// overshoots is credited to the next items, so the total stays close to
-/// `per_item` times the item count.
+/// a database, on a fixed schedule: the work on an item starts when the item
+/// is available and the work on the item before it has ended, and lasts
+/// `per_item`. The walk sleeps until the scheduled end, so a sleep that
+/// overshoots delays the next items' sleeps but not their scheduled ends.
+/// Every walk therefore pays `per_item` times the item count in work, plus
+/// at most one overshoot at the end.
 struct Work {
     per_item: Duration,
-    owed: Duration,
+    /// The scheduled end of the work on the last item.
+    due: Option<Instant>,
+    /// The time the work was stalled because the next item had not arrived.
+    stalled: Duration,
 }
-
-const SLEEP_STEP: Duration = Duration::from_millis(5);
 
 impl Work {
     fn new(per_item: Duration) -> Self {
         Self {
             per_item,
-            owed: Duration::ZERO,
+            due: None,
+            stalled: Duration::ZERO,
         }
     }
 
-    async fn item(&mut self) {
+    /// Works on one item. `arrived` is the time the item arrived if the
+    /// walk had to wait for it, and `None` if it was ready when asked for.
+    async fn item(&mut self, arrived: Option<Instant>) {
         if self.per_item.is_zero() {
             return;
         }
-        self.owed += self.per_item;
-        if self.owed >= SLEEP_STEP {
-            let started = Instant::now();
-            tokio::time::sleep(self.owed).await;
-            self.owed = self.owed.saturating_sub(started.elapsed());
+        let start = match (self.due, arrived) {
+            (Some(due), Some(arrived)) if arrived > due => {
+                self.stalled += arrived - due;
+                arrived
+            }
+            (Some(due), _) => due,
+            (None, arrived) => arrived.unwrap_or_else(Instant::now),
+        };
+        let due = start + self.per_item;
+        self.due = Some(due);
+        if due > Instant::now() {
+            // `tokio::time` counts whole milliseconds, so its sleeps would
+            // end up to 1 ms late, and the walk would ask for each page that
+            // much late. A thread's sleep ends within tens of microseconds.
+            tokio::task::spawn_blocking(move || {
+                std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            })
+            .await
+            .expect("the sleep does not panic");
         }
     }
+}
+
+/// Awaits `future` and returns its output with the time it became ready, or
+/// `None` for that time if it was ready on the first poll.
+async fn arrival<F: Future>(future: F) -> (F::Output, Option<Instant>) {
+    let mut future = std::pin::pin!(future);
+    if let Poll::Ready(output) = futures_util::poll!(future.as_mut()) {
+        return (output, None);
+    }
+    let output = future.await;
+    (output, Some(Instant::now()))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -120,8 +174,23 @@ impl Walk {
     }
 }
 
+/// The time a walk took, and how long its work was stalled waiting for
+/// items.
+#[derive(Clone, Copy, Default)]
+struct WalkTime {
+    total: Duration,
+    stalled: Duration,
+}
+
+impl std::ops::AddAssign for WalkTime {
+    fn add_assign(&mut self, other: Self) {
+        self.total += other.total;
+        self.stalled += other.stalled;
+    }
+}
+
 /// Walks every plant once in the given way and returns the time it took.
-async fn walk(way: Walk, client: &Client, plain: &Plain, per_item: Duration) -> Duration {
+async fn walk(way: Walk, client: &Client, plain: &Plain, per_item: Duration) -> WalkTime {
     let started = Instant::now();
     let mut work = Work::new(per_item);
     let count = match way {
@@ -133,9 +202,13 @@ async fn walk(way: Walk, client: &Client, plain: &Plain, per_item: Duration) -> 
                 .prefetch(way == Walk::Stream)
                 .stream();
             let mut count = 0;
-            while let Some(plant) = plants.try_next().await.expect("every page succeeds") {
+            loop {
+                let (next, arrived) = arrival(plants.try_next()).await;
+                let Some(plant) = next.expect("every page succeeds") else {
+                    break;
+                };
                 std::hint::black_box(&plant);
-                work.item().await;
+                work.item(arrived).await;
                 count += 1;
             }
             count
@@ -149,9 +222,12 @@ async fn walk(way: Walk, client: &Client, plain: &Plain, per_item: Duration) -> 
                     request = request.starting_after(cursor);
                 }
                 let page = request.send().await.expect("every page succeeds");
+                // The page loop always waits for a page, so its first item
+                // arrives now and the rest with it.
+                let mut arrived = Some(Instant::now());
                 for plant in &page.data {
                     std::hint::black_box(plant);
-                    work.item().await;
+                    work.item(arrived.take()).await;
                     count += 1;
                 }
                 if !page.has_more {
@@ -164,24 +240,28 @@ async fn walk(way: Walk, client: &Client, plain: &Plain, per_item: Duration) -> 
         Walk::ServerLimit => plain.walk().await,
         Walk::WorkAlone => {
             for _ in 0..PLANTS {
-                work.item().await;
+                work.item(None).await;
             }
             PLANTS
         }
     };
     assert_eq!(count, PLANTS, "{} saw every plant once", way.name());
-    let elapsed = started.elapsed();
+    let time = WalkTime {
+        total: started.elapsed(),
+        stalled: work.stalled,
+    };
     // Progress, so a long run shows where it is.
     #[allow(clippy::print_stderr)]
     {
         eprintln!(
-            "{}, {} us per item: {:.3} s",
+            "{}, {} us per item: {:.3} s, work stalled {:.3} s",
             way.name(),
             per_item.as_micros(),
-            elapsed.as_secs_f64()
+            time.total.as_secs_f64(),
+            time.stalled.as_secs_f64()
         );
     }
-    elapsed
+    time
 }
 
 /// A plain reqwest client with the SDK's settings that fetches pages back to
@@ -274,7 +354,9 @@ fn walk_speed(rounds: u32) -> Vec<String> {
         };
 
         // The page time that sets the work per item; it also warms up.
-        let page_time = walk(Walk::ServerLimit, &client, &plain, Duration::ZERO).await
+        let page_time = walk(Walk::ServerLimit, &client, &plain, Duration::ZERO)
+            .await
+            .total
             / (PLANTS as u32 / LIMIT);
         let per_item = page_time / LIMIT;
 
@@ -285,9 +367,14 @@ fn walk_speed(rounds: u32) -> Vec<String> {
             (Walk::PageLoop, Duration::ZERO),
             (Walk::WorkAlone, per_item),
             (Walk::Stream, per_item),
+            (Walk::StreamNoPrefetch, per_item),
             (Walk::PageLoop, per_item),
         ];
-        let mut totals = [Duration::ZERO; 7];
+        const SERVER_LIMIT: usize = 0;
+        const PAGE_LOOP: usize = 3;
+        const WORK_ALONE: usize = 4;
+        const PAGE_LOOP_WITH_WORK: usize = 7;
+        let mut totals = [WalkTime::default(); 8];
         for round in 0..rounds {
             // Reverse the order every other round to spread drift.
             let mut order: Vec<usize> = (0..cases.len()).collect();
@@ -300,31 +387,44 @@ fn walk_speed(rounds: u32) -> Vec<String> {
             }
         }
 
-        let seconds = |index: usize| totals[index].as_secs_f64() / f64::from(rounds);
+        let seconds = |index: usize| totals[index].total.as_secs_f64() / f64::from(rounds);
+        // The fastest a walk with work can be: it can neither fetch faster
+        // than the server serves nor finish before its work does.
+        let limit_with_work = seconds(SERVER_LIMIT).max(seconds(WORK_ALONE));
         let mut lines = vec![
             format!(
                 "{PLANTS} plants, limit {LIMIT}, mock seeded in {:.2} s; mean of {rounds} rounds",
                 seed_time.as_secs_f64()
             ),
             format!(
-                "page time (server limit) {:.3} ms; work per item {:.1} us, per page {:.3} ms",
+                "page time (server limit, first walk) {:.3} ms; work per item {:.1} us, \
+                 per page {:.3} ms, per walk {:.3} s",
                 page_time.as_secs_f64() * 1e3,
                 per_item.as_secs_f64() * 1e6,
-                (per_item * LIMIT).as_secs_f64() * 1e3
+                (per_item * LIMIT).as_secs_f64() * 1e3,
+                (per_item * PLANTS as u32).as_secs_f64()
             ),
-            "walk                  work    time s  items/s  vs page loop  vs server limit"
+            format!(
+                "server limit with work = max(server limit, work alone) = {limit_with_work:.3} s"
+            ),
+            "walk                  work   time s  items/s  stalled s  vs page loop  vs limit"
                 .to_owned(),
         ];
         for (index, (way, per_item)) in cases.iter().enumerate() {
-            let loop_index = if per_item.is_zero() { 3 } else { 6 };
+            let (loop_index, limit) = if per_item.is_zero() {
+                (PAGE_LOOP, seconds(SERVER_LIMIT))
+            } else {
+                (PAGE_LOOP_WITH_WORK, limit_with_work)
+            };
             lines.push(format!(
-                "{:<20}  {:>5}  {:>7.3}  {:>7.0}  {:>12.2}  {:>15.2}",
+                "{:<20}  {:>5}  {:>7.3}  {:>7.0}  {:>9.3}  {:>12.2}  {:>8.2}",
                 way.name(),
                 if per_item.is_zero() { "none" } else { "sleep" },
                 seconds(index),
                 PLANTS as f64 / seconds(index),
+                totals[index].stalled.as_secs_f64() / f64::from(rounds),
                 seconds(loop_index) / seconds(index),
-                seconds(0) / seconds(index),
+                limit / seconds(index),
             ));
         }
         lines
@@ -334,7 +434,7 @@ fn walk_speed(rounds: u32) -> Vec<String> {
 }
 
 /// Starts the page server and walks 10 000 and 1 000 000 items in child
-/// processes, twice each, alternating.
+/// processes, three times each, alternating.
 fn peak_memory() -> Vec<String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -353,7 +453,7 @@ fn peak_memory() -> Vec<String> {
         "items      run  VmHWM KiB  time s".to_owned(),
     ];
     let mut peaks: Vec<(usize, u64)> = Vec::new();
-    for run in 1..=2 {
+    for run in 1..=3 {
         for items in [10_000_usize, 1_000_000] {
             let started = Instant::now();
             let output = Command::new(&exe)
@@ -441,6 +541,13 @@ async fn serve_pages(listener: tokio::net::TcpListener) {
         let Ok((socket, _)) = listener.accept().await else {
             continue;
         };
+        // Each response is written in one piece, and Nagle's algorithm is
+        // off anyway: a small write held back until the client acknowledges
+        // the previous one waits out the client's delayed ACK, about 40 ms
+        // on Linux, on every page.
+        if socket.set_nodelay(true).is_err() {
+            continue;
+        }
         tokio::spawn(serve_connection(socket));
     }
 }
@@ -462,13 +569,12 @@ async fn serve_connection(mut socket: tokio::net::TcpStream) {
         buffer.drain(..head_end);
         let target = head.split_whitespace().nth(1).unwrap_or("/");
         let body = page_body(target);
-        let response = format!(
+        let mut response = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
             body.len()
         );
-        if socket.write_all(response.as_bytes()).await.is_err()
-            || socket.write_all(body.as_bytes()).await.is_err()
-        {
+        response.push_str(&body);
+        if socket.write_all(response.as_bytes()).await.is_err() {
             return;
         }
     }
