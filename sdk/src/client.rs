@@ -49,6 +49,9 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
     pub(crate) api_key: Option<ApiKey>,
+    /// The `Authorization: Bearer` value for `api_key`, built once and
+    /// marked sensitive so that it is left out of debug output.
+    pub(crate) authorization: Option<http::HeaderValue>,
     /// The timeout of one attempt.
     pub(crate) attempt_timeout: Duration,
     /// The time limit of one call, retries and waits included.
@@ -268,11 +271,14 @@ impl ClientBuilder {
             .build()
             .map_err(|error| Error::invalid("HTTP client settings", error.to_string()))?;
 
+        let authorization = self.api_key.as_ref().map(bearer_value).transpose()?;
+
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
                 api_key: self.api_key,
+                authorization,
                 attempt_timeout: self.timeout,
                 deadline: self.deadline,
                 retrier: Retrier::new(self.retry_policy),
@@ -320,6 +326,14 @@ fn parse_base_url(raw: Option<&str>) -> Result<Url> {
         url.set_path(&trimmed);
     }
     Ok(url)
+}
+
+/// Builds the `Authorization` value for `key`, marked sensitive.
+fn bearer_value(key: &ApiKey) -> Result<http::HeaderValue> {
+    let mut value = http::HeaderValue::try_from(format!("Bearer {}", key.expose()))
+        .map_err(|_| Error::invalid("API key", "contains characters not allowed in a header"))?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 fn check_api_key(key: &str) -> Result<()> {

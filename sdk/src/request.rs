@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode};
+use http::{HeaderMap, HeaderName, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -78,6 +78,17 @@ pub(crate) struct ApiResponse {
 impl ApiResponse {
     /// Decodes the body as JSON, naming the path of the first mismatch.
     pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T> {
+        // Tracking the path costs time on every field, so only a body that
+        // fails to decode is decoded a second time to find the path.
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => Ok(value),
+            Err(_) => self.decode_with_path(),
+        }
+    }
+
+    /// Decodes the body as JSON through `serde_path_to_error`, which names
+    /// the path of the first mismatch in the error.
+    fn decode_with_path<T: DeserializeOwned>(&self) -> Result<T> {
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
         let value = serde_path_to_error::deserialize(&mut deserializer)
             .map_err(|error| self.decode_error(error.path().to_string(), error.into_inner()))?;
@@ -125,7 +136,7 @@ impl Client {
         let span =
             tracing::debug_span!("letta.request", method = %request.method, path = url.path());
         self.with_retries(&request, &url, |timeout| {
-            self.send_once(&request, url.clone(), timeout)
+            self.send_once(&request, &url, timeout)
         })
         .instrument(span)
         .await
@@ -302,7 +313,7 @@ impl Client {
     async fn send_once(
         &self,
         request: &ApiRequest,
-        url: url::Url,
+        url: &url::Url,
         timeout: Duration,
     ) -> Result<ApiResponse> {
         let started = Instant::now();
@@ -312,8 +323,8 @@ impl Client {
             .request(request.method.clone(), url.clone())
             .timeout(timeout)
             .header(http::header::ACCEPT, request.accept);
-        if let Some(key) = &self.inner.api_key {
-            builder = builder.bearer_auth(key.expose());
+        if let Some(authorization) = &self.inner.authorization {
+            builder = builder.header(http::header::AUTHORIZATION, authorization.clone());
         }
         if let Some(key) = &request.idempotency_key {
             builder = builder.header("idempotency-key", key);
@@ -331,14 +342,15 @@ impl Client {
             last_status: None,
             source: source.without_url(),
         };
-        let response = builder.send().await.map_err(transport)?;
+        let mut response = builder.send().await.map_err(transport)?;
         let status = response.status();
-        let headers = response.headers().clone();
+        // Reading the body needs no headers, so they are moved out, not copied.
+        let headers = std::mem::take(response.headers_mut());
         if let Some(pacer) = &self.inner.pacer {
             pacer.observe(&headers, self.inner.clock.now());
         }
         let body = response.bytes().await.map_err(transport)?;
-        let request_id = header_str(&headers, "request-id").map(str::to_owned);
+        let request_id = header_str(&headers, &REQUEST_ID).map(str::to_owned);
 
         tracing::debug!(
             status = status.as_u16(),
@@ -447,7 +459,10 @@ fn finish(error: Error, attempts: u32, last_status: Option<StatusCode>) -> Error
     }
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The response header that carries the server's id for the request.
+static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
