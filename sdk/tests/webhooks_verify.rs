@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use letta::types::{EventData, EventType};
-use letta::webhooks::{SignatureProblem, Signer, Verifier, WebhookError};
+use letta::webhooks::{SignatureProblem, SignedHeaders, Signer, Verifier, WebhookError};
 
 /// The published Standard Webhooks test vector.
 const VECTOR_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -63,6 +63,14 @@ fn verify_vector(signature: &str) -> Result<&'static [u8], WebhookError> {
     verifier_at(VECTOR_SECRET, VECTOR_TIMESTAMP).verify_raw(&vector_headers(signature), VECTOR_BODY)
 }
 
+/// Signs `RAW_BODY` with the vector's secret and timestamp.
+fn sign_raw_body() -> SignedHeaders {
+    Signer::new(VECTOR_SECRET)
+        .expect("valid secret")
+        .sign("evt_0000002A9C4XR7TB", VECTOR_TIMESTAMP, RAW_BODY)
+        .expect("valid id")
+}
+
 #[test]
 fn published_vector_verifies() {
     let body = verify_vector(VECTOR_SIGNATURE).expect("the published vector verifies");
@@ -90,10 +98,7 @@ fn published_vector_verifies_bare_secret() {
 
 #[test]
 fn raw_body_with_escapes_verifies_byte_for_byte() {
-    let signed = Signer::new(VECTOR_SECRET)
-        .expect("valid secret")
-        .sign("evt_0000002A9C4XR7TB", VECTOR_TIMESTAMP, RAW_BODY)
-        .expect("valid id");
+    let signed = sign_raw_body();
     let verifier = verifier_at(VECTOR_SECRET, VECTOR_TIMESTAMP);
     let pairs = signed.to_pairs();
 
@@ -111,10 +116,7 @@ fn raw_body_with_escapes_verifies_byte_for_byte() {
 
 #[test]
 fn raw_body_any_single_byte_change_is_rejected() {
-    let signed = Signer::new(VECTOR_SECRET)
-        .expect("valid secret")
-        .sign("evt_0000002A9C4XR7TB", VECTOR_TIMESTAMP, RAW_BODY)
-        .expect("valid id");
+    let signed = sign_raw_body();
     let verifier = verifier_at(VECTOR_SECRET, VECTOR_TIMESTAMP);
     let pairs = signed.to_pairs();
 
@@ -133,10 +135,7 @@ fn raw_body_any_single_byte_change_is_rejected() {
 
 #[test]
 fn raw_body_truncated_or_extended_is_rejected() {
-    let signed = Signer::new(VECTOR_SECRET)
-        .expect("valid secret")
-        .sign("evt_0000002A9C4XR7TB", VECTOR_TIMESTAMP, RAW_BODY)
-        .expect("valid id");
+    let signed = sign_raw_body();
     let verifier = verifier_at(VECTOR_SECRET, VECTOR_TIMESTAMP);
     let pairs = signed.to_pairs();
 
@@ -158,10 +157,7 @@ fn raw_body_truncated_or_extended_is_rejected() {
 
 #[test]
 fn raw_body_reencoded_json_is_rejected() {
-    let signed = Signer::new(VECTOR_SECRET)
-        .expect("valid secret")
-        .sign("evt_0000002A9C4XR7TB", VECTOR_TIMESTAMP, RAW_BODY)
-        .expect("valid id");
+    let signed = sign_raw_body();
     let value: serde_json::Value = serde_json::from_slice(RAW_BODY).expect("valid JSON");
     let reencoded = serde_json::to_vec(&value).expect("encodes");
     assert_ne!(reencoded, RAW_BODY);
@@ -611,10 +607,7 @@ fn unknown_event_type_decodes_as_unknown() {
 
 #[test]
 fn non_event_body_is_invalid_payload() {
-    let signed = Signer::new(VECTOR_SECRET)
-        .expect("valid secret")
-        .sign("evt_0000002A9C4XR7TB", VECTOR_TIMESTAMP, RAW_BODY)
-        .expect("valid id");
+    let signed = sign_raw_body();
 
     let error = verifier_at(VECTOR_SECRET, VECTOR_TIMESTAMP)
         .verify(&signed.to_pairs(), RAW_BODY)
