@@ -6,22 +6,6 @@ mod support;
 use serde_json::Value;
 use support::{MockState, TestServer, json, ndjson, text};
 
-/// Runs `letta ARGS -o json` against `server` and returns the JSON it printed.
-fn run_json(server: &TestServer, args: &[&str]) -> Value {
-    let output = server
-        .letta()
-        .args(args)
-        .args(["-o", "json"])
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "letta {args:?} failed: {}",
-        text(&output.stderr)
-    );
-    json(&output.stdout)
-}
-
 /// Runs `letta ARGS` against `server`, expects success and returns stderr.
 fn run_quiet(server: &TestServer, args: &[&str]) -> String {
     let output = server.letta().args(args).output().expect("runs");
@@ -38,7 +22,7 @@ fn run_quiet(server: &TestServer, args: &[&str]) -> String {
 fn health_prints_status() {
     let server = TestServer::start(1);
 
-    let health = run_json(&server, &["health"]);
+    let health = server.letta_json(&["health"]);
     let table = server.letta().arg("health").output().expect("runs");
 
     assert_eq!(health["status"], "ok");
@@ -55,7 +39,7 @@ fn openapi_prints_yaml_or_json() {
     let server = TestServer::start(1);
 
     let yaml = server.letta().arg("openapi").output().expect("runs");
-    let document = run_json(&server, &["openapi", "--json"]);
+    let document = server.letta_json(&["openapi", "--json"]);
 
     assert!(yaml.status.success(), "{}", text(&yaml.stderr));
     assert!(text(&yaml.stdout).starts_with("openapi: "));
@@ -67,24 +51,21 @@ fn openapi_prints_yaml_or_json() {
 #[test]
 fn admin_reset_restores_seed_data() {
     let server = TestServer::start(3);
-    run_json(
-        &server,
-        &[
-            "plants",
-            "create",
-            "--name",
-            "Reset test",
-            "--species",
-            "Aloe vera",
-            "--category",
-            "succulent",
-            "--price",
-            "8.99",
-        ],
-    );
+    server.letta_json(&[
+        "plants",
+        "create",
+        "--name",
+        "Reset test",
+        "--species",
+        "Aloe vera",
+        "--category",
+        "succulent",
+        "--price",
+        "8.99",
+    ]);
 
     let message = run_quiet(&server, &["admin", "reset"]);
-    let plants = run_json(&server, &["plants", "list", "--all"]);
+    let plants = server.letta_json(&["plants", "list", "--all"]);
 
     assert!(message.contains("reset"), "{message}");
     assert_eq!(plants.as_array().map(Vec::len), Some(3));
@@ -94,12 +75,9 @@ fn admin_reset_restores_seed_data() {
 fn admin_rate_limit_shows_and_sets() {
     let server = TestServer::start(1);
 
-    let set = run_json(
-        &server,
-        &["admin", "rate-limit", "set", "5", "--window", "2"],
-    );
-    let shown = run_json(&server, &["admin", "rate-limit"]);
-    let off = run_json(&server, &["admin", "rate-limit", "set", "0"]);
+    let set = server.letta_json(&["admin", "rate-limit", "set", "5", "--window", "2"]);
+    let shown = server.letta_json(&["admin", "rate-limit"]);
+    let off = server.letta_json(&["admin", "rate-limit", "set", "0"]);
 
     assert_eq!(set["quota"], 5);
     assert_eq!(set["window_seconds"], 2);
@@ -128,8 +106,8 @@ fn admin_rate_limit_rejects_bad_quota() {
 #[test]
 fn admin_journal_filters_and_clears() {
     let server = TestServer::start(2);
-    run_json(&server, &["plants", "list"]);
-    run_json(&server, &["customers", "list"]);
+    server.letta_json(&["plants", "list"]);
+    server.letta_json(&["customers", "list"]);
 
     let output = server
         .letta()
@@ -138,7 +116,7 @@ fn admin_journal_filters_and_clears() {
         .expect("runs");
     let entries = ndjson(&output.stdout);
     let message = run_quiet(&server, &["admin", "journal", "--clear"]);
-    let cleared = run_json(&server, &["admin", "journal"]);
+    let cleared = server.letta_json(&["admin", "journal"]);
 
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(entries.len(), 1);
@@ -151,7 +129,7 @@ fn admin_journal_filters_and_clears() {
 #[test]
 fn admin_journal_table_has_columns() {
     let server = TestServer::start(1);
-    run_json(&server, &["plants", "list"]);
+    server.letta_json(&["plants", "list"]);
 
     let output = server
         .letta()
@@ -169,31 +147,28 @@ fn admin_journal_table_has_columns() {
 fn admin_faults_add_fire_and_remove() {
     let server = TestServer::start(2);
 
-    let added = run_json(
-        &server,
-        &[
-            "admin",
-            "faults",
-            "add",
-            "status",
-            "--status",
-            "503",
-            "--method",
-            "GET",
-            "--path",
-            "/v1/plants",
-            "--times",
-            "1",
-        ],
-    );
+    let added = server.letta_json(&[
+        "admin",
+        "faults",
+        "add",
+        "status",
+        "--status",
+        "503",
+        "--method",
+        "GET",
+        "--path",
+        "/v1/plants",
+        "--times",
+        "1",
+    ]);
     let id = added["id"].as_u64().expect("fault id").to_string();
     let refused = server
         .letta()
         .args(["plants", "list", "--max-retries", "0"])
         .output()
         .expect("runs");
-    let fetched = run_json(&server, &["admin", "faults", "get", &id]);
-    let listed = run_json(&server, &["admin", "faults", "list"]);
+    let fetched = server.letta_json(&["admin", "faults", "get", &id]);
+    let listed = server.letta_json(&["admin", "faults", "list"]);
     let deleted = run_quiet(&server, &["admin", "faults", "delete", &id]);
     let missing = server
         .letta()
@@ -212,17 +187,11 @@ fn admin_faults_add_fire_and_remove() {
 #[test]
 fn admin_faults_clear_removes_all() {
     let server = TestServer::start(1);
-    run_json(
-        &server,
-        &["admin", "faults", "add", "latency", "--latency-ms", "1"],
-    );
-    run_json(
-        &server,
-        &["admin", "faults", "add", "truncate-body", "--rate", "0.5"],
-    );
+    server.letta_json(&["admin", "faults", "add", "latency", "--latency-ms", "1"]);
+    server.letta_json(&["admin", "faults", "add", "truncate-body", "--rate", "0.5"]);
 
     run_quiet(&server, &["admin", "faults", "clear"]);
-    let listed = run_json(&server, &["admin", "faults", "list"]);
+    let listed = server.letta_json(&["admin", "faults", "list"]);
 
     assert_eq!(listed, Value::Array(Vec::new()));
 }
@@ -331,9 +300,9 @@ fn mock_health_works() {
 fn admin_trigger_prints_event() {
     let server = TestServer::start(2);
 
-    let event = run_json(&server, &["admin", "trigger", "plant.out_of_stock"]);
+    let event = server.letta_json(&["admin", "trigger", "plant.out_of_stock"]);
     let id = event["id"].as_str().expect("event id");
-    let stored = run_json(&server, &["events", "get", id]);
+    let stored = server.letta_json(&["events", "get", id]);
 
     assert_eq!(event["type"], "plant.out_of_stock");
     assert_eq!(stored["id"], id);
@@ -372,41 +341,35 @@ fn admin_deliveries_lists_attempts() {
             .allow_private_webhook_targets(true),
     );
     // Nothing listens on port 9, so the attempt fails, which still records it.
-    let endpoint = run_json(
-        &server,
-        &[
-            "webhooks",
-            "create",
-            "--url",
-            "http://127.0.0.1:9/hooks",
-            "--event",
-            "order.paid",
-        ],
-    );
+    let endpoint = server.letta_json(&[
+        "webhooks",
+        "create",
+        "--url",
+        "http://127.0.0.1:9/hooks",
+        "--event",
+        "order.paid",
+    ]);
     let endpoint_id = endpoint["id"].as_str().expect("endpoint id");
-    run_json(&server, &["admin", "trigger", "order.paid"]);
+    server.letta_json(&["admin", "trigger", "order.paid"]);
 
     // The delivery worker queues the attempt in the background, so poll
     // until it is listed.
-    let mut all = run_json(&server, &["admin", "deliveries"]);
+    let mut all = server.letta_json(&["admin", "deliveries"]);
     for _ in 0..200 {
         if all.as_array().is_some_and(|list| !list.is_empty()) {
             break;
         }
-        all = run_json(&server, &["admin", "deliveries"]);
+        all = server.letta_json(&["admin", "deliveries"]);
     }
-    let filtered = run_json(
-        &server,
-        &[
-            "admin",
-            "deliveries",
-            "--webhook",
-            endpoint_id,
-            "--type",
-            "order.paid",
-        ],
-    );
-    let none = run_json(&server, &["admin", "deliveries", "--type", "plant.created"]);
+    let filtered = server.letta_json(&[
+        "admin",
+        "deliveries",
+        "--webhook",
+        endpoint_id,
+        "--type",
+        "order.paid",
+    ]);
+    let none = server.letta_json(&["admin", "deliveries", "--type", "plant.created"]);
 
     // A failed attempt schedules a retry, listed as a second attempt.
     assert!(all.as_array().is_some_and(|list| !list.is_empty()), "{all}");
@@ -418,10 +381,7 @@ fn admin_deliveries_lists_attempts() {
 fn admin_faults_add_sse_drop() {
     let server = TestServer::start(1);
 
-    let added = run_json(
-        &server,
-        &["admin", "faults", "add", "sse-drop", "--every", "2"],
-    );
+    let added = server.letta_json(&["admin", "faults", "add", "sse-drop", "--every", "2"]);
 
     assert_eq!(added["kind"], "sse_drop");
     assert_eq!(added["spec"], "sse-drop=2");

@@ -8,23 +8,7 @@ use std::process::Command;
 
 use letta_mock::MockConfig;
 use serde_json::Value;
-use support::{MockState, TestServer, json, ndjson, text};
-
-/// Runs `letta --mock ARGS -o json` and returns the JSON it printed.
-fn mock_json(state: &MockState, args: &[&str]) -> Value {
-    let output = state
-        .letta()
-        .args(args)
-        .args(["-o", "json"])
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "letta {args:?} failed: {}",
-        text(&output.stderr)
-    );
-    json(&output.stdout)
-}
+use support::{MockState, TestServer, ndjson, text};
 
 fn string(value: &Value, field: &str) -> String {
     value[field]
@@ -36,61 +20,49 @@ fn string(value: &Value, field: &str) -> String {
 #[test]
 fn purchase_flow_through_mock_commands() {
     let state = MockState::new();
-    let plant = mock_json(
-        &state,
-        &[
-            "plants",
-            "create",
-            "--name",
-            "Boston Fern",
-            "--species",
-            "Nephrolepis exaltata",
-            "--category",
-            "fern",
-            "--price",
-            "18.99",
-            "--stock",
-            "10",
-        ],
-    );
+    let plant = state.letta_json(&[
+        "plants",
+        "create",
+        "--name",
+        "Boston Fern",
+        "--species",
+        "Nephrolepis exaltata",
+        "--category",
+        "fern",
+        "--price",
+        "18.99",
+        "--stock",
+        "10",
+    ]);
     let plant_id = string(&plant, "id");
 
-    let customer = mock_json(
-        &state,
-        &[
-            "customers",
-            "create",
-            "--name",
-            "Ada Lovelace",
-            "--email",
-            "ada@example.com",
-        ],
-    );
+    let customer = state.letta_json(&[
+        "customers",
+        "create",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.com",
+    ]);
     let customer_id = string(&customer, "id");
-    let order = mock_json(
-        &state,
-        &[
-            "orders",
-            "create",
-            "--customer",
-            &customer_id,
-            "--item",
-            &format!("{plant_id}:2"),
-        ],
-    );
+    let order = state.letta_json(&[
+        "orders",
+        "create",
+        "--customer",
+        &customer_id,
+        "--item",
+        &format!("{plant_id}:2"),
+    ]);
     let order_id = string(&order, "id");
-    let payment = mock_json(
-        &state,
-        &[
-            "payments",
-            "create",
-            "--order",
-            &order_id,
-            "--method",
-            "pm_card_ok",
-        ],
-    );
-    let fulfilled = mock_json(&state, &["orders", "fulfill", &order_id]);
+    let payment = state.letta_json(&[
+        "payments",
+        "create",
+        "--order",
+        &order_id,
+        "--method",
+        "pm_card_ok",
+    ]);
+    let fulfilled = state.letta_json(&["orders", "fulfill", &order_id]);
 
     assert_eq!(order["status"], "pending");
     assert_eq!(order["total"], 3798, "2 x 18.99 in cents");
@@ -101,7 +73,7 @@ fn purchase_flow_through_mock_commands() {
     );
     assert_eq!(fulfilled["status"], "fulfilled");
 
-    let history = mock_json(&state, &["customers", "orders", &customer_id]);
+    let history = state.letta_json(&["customers", "orders", &customer_id]);
     let history_ids: Vec<_> = history
         .as_array()
         .expect("an array")
@@ -145,9 +117,9 @@ fn purchase_flow_through_mock_commands() {
     );
 
     let last = events.last().expect("events");
-    let fetched = mock_json(&state, &["events", "get", &string(last, "id")]);
+    let fetched = state.letta_json(&["events", "get", &string(last, "id")]);
     assert_eq!(&fetched, last);
-    let paid = mock_json(&state, &["events", "list", "--type", "order.paid"]);
+    let paid = state.letta_json(&["events", "list", "--type", "order.paid"]);
     assert_eq!(paid.as_array().map(Vec::len), Some(1));
     assert_eq!(paid[0]["data"]["id"], order_id.as_str());
 }
@@ -155,33 +127,24 @@ fn purchase_flow_through_mock_commands() {
 #[test]
 fn declined_payment_exits_4_with_hint() {
     let state = MockState::new();
-    let plants = mock_json(
-        &state,
-        &["plants", "list", "--status", "in_stock", "--limit", "1"],
-    );
+    let plants = state.letta_json(&["plants", "list", "--status", "in_stock", "--limit", "1"]);
     let plant_id = string(&plants[0], "id");
-    let customer = mock_json(
-        &state,
-        &[
-            "customers",
-            "create",
-            "--name",
-            "Grace Hopper",
-            "--email",
-            "grace@example.com",
-        ],
-    );
-    let order = mock_json(
-        &state,
-        &[
-            "orders",
-            "create",
-            "--customer",
-            &string(&customer, "id"),
-            "--item",
-            &plant_id,
-        ],
-    );
+    let customer = state.letta_json(&[
+        "customers",
+        "create",
+        "--name",
+        "Grace Hopper",
+        "--email",
+        "grace@example.com",
+    ]);
+    let order = state.letta_json(&[
+        "orders",
+        "create",
+        "--customer",
+        &string(&customer, "id"),
+        "--item",
+        &plant_id,
+    ]);
     let order_id = string(&order, "id");
 
     let declined = state
@@ -204,41 +167,32 @@ fn declined_payment_exits_4_with_hint() {
     let stderr = text(&declined.stderr);
     assert!(stderr.contains("card_declined"), "{stderr}");
     assert!(stderr.contains("hint:"), "{stderr}");
-    let after = mock_json(&state, &["orders", "get", &order_id]);
+    let after = state.letta_json(&["orders", "get", &order_id]);
     assert_eq!(after["status"], "pending");
 }
 
 #[test]
 fn cancel_and_unpaid_fulfil_through_mock() {
     let state = MockState::new();
-    let plants = mock_json(
-        &state,
-        &["plants", "list", "--status", "in_stock", "--limit", "1"],
-    );
+    let plants = state.letta_json(&["plants", "list", "--status", "in_stock", "--limit", "1"]);
     let plant_id = string(&plants[0], "id");
     let stock = plants[0]["stock"].as_i64().expect("stock");
-    let customer = mock_json(
-        &state,
-        &[
-            "customers",
-            "create",
-            "--name",
-            "Alan Turing",
-            "--email",
-            "alan@example.com",
-        ],
-    );
-    let order = mock_json(
-        &state,
-        &[
-            "orders",
-            "create",
-            "--customer",
-            &string(&customer, "id"),
-            "--item",
-            &format!("{plant_id}:1"),
-        ],
-    );
+    let customer = state.letta_json(&[
+        "customers",
+        "create",
+        "--name",
+        "Alan Turing",
+        "--email",
+        "alan@example.com",
+    ]);
+    let order = state.letta_json(&[
+        "orders",
+        "create",
+        "--customer",
+        &string(&customer, "id"),
+        "--item",
+        &format!("{plant_id}:1"),
+    ]);
     let order_id = string(&order, "id");
 
     let unpaid = state
@@ -246,8 +200,8 @@ fn cancel_and_unpaid_fulfil_through_mock() {
         .args(["orders", "fulfill", &order_id])
         .output()
         .expect("runs");
-    let cancelled = mock_json(&state, &["orders", "cancel", &order_id]);
-    let plant = mock_json(&state, &["plants", "get", &plant_id]);
+    let cancelled = state.letta_json(&["orders", "cancel", &order_id]);
+    let plant = state.letta_json(&["plants", "get", &plant_id]);
 
     assert_eq!(unpaid.status.code(), Some(4), "{}", text(&unpaid.stderr));
     assert!(text(&unpaid.stderr).contains("invalid_order_state"));

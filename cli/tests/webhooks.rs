@@ -11,7 +11,7 @@ use std::thread;
 
 use letta_mock::MockConfig;
 use serde_json::Value;
-use support::{TestServer, json, ndjson, text};
+use support::{TestServer, ndjson, text};
 
 fn server() -> TestServer {
     TestServer::start_with(
@@ -19,22 +19,6 @@ fn server() -> TestServer {
             .plants(5)
             .allow_private_webhook_targets(true),
     )
-}
-
-/// Runs `letta ARGS -o json` against `server` and returns the JSON it printed.
-fn run_json(server: &TestServer, args: &[&str]) -> Value {
-    let output = server
-        .letta()
-        .args(args)
-        .args(["-o", "json"])
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "letta {args:?} failed: {}",
-        text(&output.stderr)
-    );
-    json(&output.stdout)
 }
 
 fn endpoint_ids(server: &TestServer) -> Vec<String> {
@@ -54,19 +38,16 @@ fn endpoint_ids(server: &TestServer) -> Vec<String> {
 fn create_update_and_delete_endpoint() {
     let server = server();
 
-    let created = run_json(
-        &server,
-        &[
-            "webhooks",
-            "create",
-            "--url",
-            "https://example.com/hook",
-            "--event",
-            "order.created",
-            "--event",
-            "order.paid",
-        ],
-    );
+    let created = server.letta_json(&[
+        "webhooks",
+        "create",
+        "--url",
+        "https://example.com/hook",
+        "--event",
+        "order.created",
+        "--event",
+        "order.paid",
+    ]);
     let id = created["id"].as_str().expect("id").to_owned();
     assert!(id.starts_with("whk_"), "{created}");
     assert!(
@@ -80,17 +61,14 @@ fn create_update_and_delete_endpoint() {
         serde_json::json!(["order.created", "order.paid"])
     );
 
-    let updated = run_json(
-        &server,
-        &[
-            "webhooks",
-            "update",
-            &id,
-            "--disable",
-            "--description",
-            "paused",
-        ],
-    );
+    let updated = server.letta_json(&[
+        "webhooks",
+        "update",
+        &id,
+        "--disable",
+        "--description",
+        "paused",
+    ]);
     assert_eq!(updated["status"], "disabled");
     assert_eq!(updated["disabled_reason"], "manual");
     assert_eq!(updated["description"], "paused");
@@ -108,17 +86,14 @@ fn create_update_and_delete_endpoint() {
 #[test]
 fn rotate_secret_prints_only_the_secret() {
     let server = server();
-    let created = run_json(
-        &server,
-        &[
-            "webhooks",
-            "create",
-            "--url",
-            "https://example.com/hook",
-            "--event",
-            "order.paid",
-        ],
-    );
+    let created = server.letta_json(&[
+        "webhooks",
+        "create",
+        "--url",
+        "https://example.com/hook",
+        "--event",
+        "order.paid",
+    ]);
     let id = created["id"].as_str().expect("id");
 
     let output = server
@@ -232,7 +207,7 @@ fn listen_prints_verified_deliveries_and_cleans_up() {
     let mut listener = Listener::start(&server, &[]);
     assert_eq!(endpoint_ids(&server), [listener.endpoint_id.clone()]);
 
-    let queued = run_json(&server, &["webhooks", "test", &listener.endpoint_id]);
+    let queued = server.letta_json(&["webhooks", "test", &listener.endpoint_id]);
     let delivery = listener.next_delivery();
 
     assert_eq!(delivery["type"], "webhook.test");
@@ -252,17 +227,14 @@ fn listen_receives_only_chosen_events() {
     let server = server();
     let mut listener = Listener::start(&server, &["--events", "customer.created"]);
 
-    run_json(
-        &server,
-        &[
-            "customers",
-            "create",
-            "--name",
-            "Ada Lovelace",
-            "--email",
-            "ada@example.com",
-        ],
-    );
+    server.letta_json(&[
+        "customers",
+        "create",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.com",
+    ]);
     let delivery = listener.next_delivery();
 
     assert_eq!(delivery["type"], "customer.created");
@@ -283,7 +255,7 @@ fn listen_closed_stdout_deletes_endpoint() {
     } = listener;
     drop(stdout);
 
-    run_json(&server, &["webhooks", "test", &endpoint_id]);
+    server.letta_json(&["webhooks", "test", &endpoint_id]);
     let exit = child.wait().expect("listen exits");
 
     assert_eq!(exit.code(), Some(0));
@@ -330,7 +302,7 @@ fn listen_forwards_body_and_signature() {
     let (target, requests) = capture_one_request();
     let mut listener = Listener::start(&server, &["--forward-to", &target]);
 
-    run_json(&server, &["webhooks", "test", &listener.endpoint_id]);
+    server.letta_json(&["webhooks", "test", &listener.endpoint_id]);
     let delivery = listener.next_delivery();
     let forwarded = requests.recv().expect("request forwarded");
 

@@ -60,6 +60,12 @@ impl MockState {
         command.env("LETTA_MOCK_STATE", self.path()).arg("--mock");
         command
     }
+
+    /// Runs `letta --mock ARGS -o json` on this state, expects success and
+    /// returns the JSON it printed.
+    pub fn letta_json(&self, args: &[&str]) -> serde_json::Value {
+        run_json(self.letta(), args)
+    }
 }
 
 /// A mock server running in this test process on a loopback port.
@@ -100,6 +106,12 @@ impl TestServer {
         command.args(["--base-url", &self.base_url, "--api-key", &self.api_key]);
         command
     }
+
+    /// Runs `letta ARGS -o json` against this server, expects success and
+    /// returns the JSON it printed.
+    pub fn letta_json(&self, args: &[&str]) -> serde_json::Value {
+        run_json(self.letta(), args)
+    }
 }
 
 impl Drop for TestServer {
@@ -108,6 +120,22 @@ impl Drop for TestServer {
             let _ = self.runtime.block_on(server.shutdown());
         }
     }
+}
+
+/// Runs `command` with `ARGS -o json`, expects success and returns the
+/// JSON it printed.
+pub fn run_json(mut command: Command, args: &[&str]) -> serde_json::Value {
+    let output = command
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "letta {args:?} failed: {}",
+        text(&output.stderr)
+    );
+    json(&output.stdout)
 }
 
 /// Starts a server that answers every request with the same raw HTTP/1.1
