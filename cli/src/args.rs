@@ -207,17 +207,23 @@ pub(crate) enum PlantsArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
-    /// Page number, starting at 1
+    /// Page number, 1 to 1000000
     #[arg(
         long,
         value_name = "N",
         allow_negative_numbers = true,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000),
         conflicts_with_all = ["all", "starting_after"]
     )]
     pub(crate) page: Option<u32>,
 
     /// Plants per page, 1 to 100 [default: 20]
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
     pub(crate) limit: Option<u32>,
 
     /// Fetch every page and print every plant

@@ -99,23 +99,49 @@ fn page_past_end_is_empty() {
 #[test]
 fn limit_out_of_range_is_rejected() {
     let server = TestServer::start(SEEDED_PLANTS);
-    // 0 and 101 parse, so the server rejects them: exit 4. -1 and abc do not
-    // parse as a page size, so clap rejects them as usage errors: exit 2.
-    for (limit, code) in [("0", 4), ("101", 4), ("-1", 2), ("abc", 2)] {
+    // The CLI checks the API's range before it sends anything, so each of
+    // these is a usage error: exit 2.
+    for limit in ["0", "101", "-1", "abc"] {
         let output = server
             .letta()
             .args(["plants", "list", "--limit", limit])
             .output()
             .expect("runs");
-        assert_eq!(output.status.code(), Some(code), "--limit {limit}");
+        assert_eq!(output.status.code(), Some(2), "--limit {limit}");
         assert!(
             output.stdout.is_empty(),
             "--limit {limit}: {}",
             text(&output.stdout)
         );
         let stderr = text(&output.stderr);
-        assert!(stderr.contains("limit"), "--limit {limit}: {stderr}");
+        assert!(stderr.contains("--limit"), "--limit {limit}: {stderr}");
         assert!(stderr.starts_with("error:"), "--limit {limit}: {stderr}");
+    }
+
+    for limit in ["0", "101", "-1"] {
+        let output = server
+            .letta()
+            .args(["orders", "list", "--limit", limit])
+            .output()
+            .expect("runs");
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "--limit {limit}");
+        assert!(stderr.contains("1..=100"), "--limit {limit}: {stderr}");
+    }
+}
+
+#[test]
+fn page_out_of_range_is_rejected() {
+    let server = TestServer::start(SEEDED_PLANTS);
+    for page in ["0", "-1", "1000001"] {
+        let output = server
+            .letta()
+            .args(["plants", "list", "--page", page])
+            .output()
+            .expect("runs");
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "--page {page}");
+        assert!(stderr.contains("1..=1000000"), "--page {page}: {stderr}");
     }
 }
 
