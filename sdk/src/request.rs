@@ -468,7 +468,7 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> 
 
 /// Builds the typed error for a 4xx or 5xx response. `retry_after` is the
 /// server's wait hint, already parsed from the headers.
-fn api_error(
+pub(crate) fn api_error(
     status: StatusCode,
     body: &[u8],
     request_id: Option<String>,

@@ -20,9 +20,9 @@ use futures_util::future::BoxFuture;
 use http::{HeaderMap, Method, StatusCode};
 
 use crate::client::Client;
-use crate::error::{ApiError, DecodeError, Error, Result, excerpt};
+use crate::error::{DecodeError, Error, Result, excerpt};
 use crate::ratelimit::retry_hint;
-use crate::request::ApiRequest;
+use crate::request::{ApiRequest, api_error};
 use crate::sse::Parser;
 use crate::types::{Event, EventType, Problem};
 
@@ -477,34 +477,4 @@ fn stream_url(client: &Client, request: &ApiRequest) -> url::Url {
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
-}
-
-fn api_error(
-    status: StatusCode,
-    body: &[u8],
-    request_id: Option<String>,
-    retry_after: Option<Duration>,
-) -> ApiError {
-    match serde_json::from_slice::<Problem>(body).ok() {
-        Some(problem) => ApiError {
-            status,
-            code: Some(problem.code).filter(|code| !code.is_empty()),
-            title: Some(problem.title).filter(|title| !title.is_empty()),
-            detail: problem.detail,
-            request_id: request_id.or(problem.request_id),
-            errors: problem.errors,
-            retry_after,
-            attempts: 1,
-        },
-        None => ApiError {
-            status,
-            code: None,
-            title: None,
-            detail: excerpt(body, EXCERPT_BYTES).trim().to_owned(),
-            request_id,
-            errors: Vec::new(),
-            retry_after,
-            attempts: 1,
-        },
-    }
 }
