@@ -45,6 +45,25 @@ const PLANT_CSV_HEADER: &[&str] = &[
     "updated_at",
 ];
 
+/// Joins tags with `;` for one CSV field. A tag may itself contain `;`, so
+/// `\` and `;` inside a tag are escaped with `\` and the field splits back
+/// into the same tags.
+fn join_tags(tags: &[String]) -> String {
+    let mut joined = String::new();
+    for (index, tag) in tags.iter().enumerate() {
+        if index > 0 {
+            joined.push(';');
+        }
+        for character in tag.chars() {
+            if matches!(character, '\\' | ';') {
+                joined.push('\\');
+            }
+            joined.push(character);
+        }
+    }
+    joined
+}
+
 impl Record for Plant {
     fn columns() -> &'static [Column] {
         PLANT_COLUMNS
@@ -73,7 +92,7 @@ impl Record for Plant {
             self.species.clone(),
             self.category.to_string(),
             self.description.clone(),
-            self.tags.join(";"),
+            join_tags(&self.tags),
             self.price.to_string(),
             self.currency.clone(),
             self.stock.to_string(),
@@ -121,4 +140,22 @@ fn status_cell(status: &PlantStatus) -> Styled {
 /// Formats a time as RFC 3339 in UTC, the same text the JSON output carries.
 fn timestamp(time: &DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_tags_plain() {
+        let tags = ["pet-safe".to_owned(), "low light".to_owned()];
+        assert_eq!(join_tags(&tags), "pet-safe;low light");
+        assert_eq!(join_tags(&[]), "");
+    }
+
+    #[test]
+    fn join_tags_escapes_separator() {
+        let tags = ["a;b".to_owned(), r"c\d".to_owned(), "e".to_owned()];
+        assert_eq!(join_tags(&tags), r"a\;b;c\\d;e");
+    }
 }
