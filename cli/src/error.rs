@@ -254,10 +254,18 @@ fn sdk_hints(error: &letta::Error, context: &ErrorContext) -> Vec<String> {
     match api.status.as_u16() {
         401 => vec!["check the API key given with --api-key or set in LETTA_API_KEY".to_owned()],
         403 => vec!["the API key is valid but lacks permission for this request".to_owned()],
-        402 => vec![
-            "the failed payment is recorded and the order stays pending; pay again with another method"
-                .to_owned(),
-        ],
+        402 => {
+            let payment = error
+                .as_api()
+                .and_then(|api| api.payment_id.as_deref())
+                .map_or_else(
+                    || "the failed payment".to_owned(),
+                    |id| format!("the failed payment {id}"),
+                );
+            vec![format!(
+                "{payment} is recorded and the order stays pending; pay again with another method"
+            )]
+        }
         429 => vec![
             "the server limits how often this API key may send requests; run the command again after the wait".to_owned(),
         ],

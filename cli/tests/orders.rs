@@ -167,6 +167,7 @@ fn declined_payment_exits_4_with_hint() {
     let stderr = text(&declined.stderr);
     assert!(stderr.contains("card_declined"), "{stderr}");
     assert!(stderr.contains("hint:"), "{stderr}");
+    assert!(stderr.contains("hint: the failed payment pay_"), "{stderr}");
     let after = state.letta_json(&["orders", "get", &order_id]);
     assert_eq!(after["status"], "pending");
 }

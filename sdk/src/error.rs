@@ -223,6 +223,9 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// The number of attempts the call made, retries included.
     pub attempts: u32,
+    /// The id of the failed payment, on a `402 card_declined` error. The
+    /// payment is recorded with status `failed`.
+    pub payment_id: Option<String>,
 }
 
 impl std::fmt::Display for ApiError {

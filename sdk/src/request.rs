@@ -485,6 +485,7 @@ pub(crate) fn api_error(
             errors: problem.errors,
             retry_after,
             attempts: 1,
+            payment_id: problem.payment_id,
         },
         None => ApiError {
             status,
@@ -495,6 +496,7 @@ pub(crate) fn api_error(
             errors: Vec::new(),
             retry_after,
             attempts: 1,
+            payment_id: None,
         },
     }
 }

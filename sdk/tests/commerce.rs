@@ -376,6 +376,8 @@ async fn declined_payment_is_a_402_api_error() {
 
     assert_eq!(error.status().map(|status| status.as_u16()), Some(402));
     assert_eq!(error.code(), Some("card_declined"));
+    let api = error.as_api().expect("an API error");
+    assert_eq!(api.payment_id.as_deref(), Some("pay_0000000000000001"));
 }
 
 #[tokio::test]

@@ -207,6 +207,8 @@ async fn declined_payment_is_recorded_and_order_stays_pending() {
         .find(|payment| payment.order_id == order.id)
         .expect("the failed payment is listed");
     assert_eq!(failed.status, PaymentStatus::Failed);
+    let api = error.as_api().expect("an API error");
+    assert_eq!(api.payment_id.as_deref(), Some(failed.id.as_str()));
 }
 
 #[tokio::test]

@@ -25,6 +25,10 @@ pub struct Problem {
     /// Validation failures, one per offending field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The id of the failed payment that a `402 card_declined` problem
+    /// reports as recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
 }
 
 impl Problem {
@@ -44,6 +48,7 @@ impl Problem {
             code,
             request_id: None,
             errors: Vec::new(),
+            payment_id: None,
         }
     }
 
