@@ -14,13 +14,13 @@
 //! They run with no work per item. The SDK walks also run with simulated
 //! work per item, which lasts the page time of the first `server limit` walk
 //! divided by the page size, so the work on one page takes as long as
-//! fetching it.
-//! `work alone` runs that work for every item with no fetching. The work
-//! follows a fixed schedule (see `Work`), so every walk pays the same
-//! total work, and the report shows how long each walk's work was stalled
-//! waiting for a page. A walk with work can finish no sooner than the
-//! slower of `server limit` and `work alone`; the report calls that time
-//! the limit with work. The work sleeps rather than spins: on a machine
+//! fetching it. `work alone` runs that work for every item with no
+//! fetching. The work follows a fixed schedule (see `Work`), so every walk
+//! pays the same total work. The report shows how long each walk's work was
+//! stalled waiting for a page, and how late its sleeps ended on average. A
+//! walk with work can finish no sooner than the slower of `server limit`
+//! and `work alone`, and the report calls that time the limit with work.
+//! The work sleeps rather than spins: on a machine
 //! whose cores are busy, CPU work and the server compete for them, so the
 //! walk would measure CPU share instead of how well fetching overlaps the
 //! work.
@@ -102,6 +102,10 @@ struct Work {
     due: Option<Instant>,
     /// The time the work was stalled because the next item had not arrived.
     stalled: Duration,
+    /// The number of sleeps, and by how much in total they ended after the
+    /// scheduled end.
+    sleeps: u32,
+    late: Duration,
 }
 
 impl Work {
@@ -110,6 +114,8 @@ impl Work {
             per_item,
             due: None,
             stalled: Duration::ZERO,
+            sleeps: 0,
+            late: Duration::ZERO,
         }
     }
 
@@ -133,11 +139,15 @@ impl Work {
             // `tokio::time` counts whole milliseconds, so its sleeps would
             // end up to 1 ms late, and the walk would ask for each page that
             // much late. A thread's sleep ends within tens of microseconds.
+            // Sleeping on the worker itself would block the tasks waiting
+            // on it, such as the page fetched ahead.
             tokio::task::spawn_blocking(move || {
                 std::thread::sleep(due.saturating_duration_since(Instant::now()));
             })
             .await
             .expect("the sleep does not panic");
+            self.sleeps += 1;
+            self.late += Instant::now().saturating_duration_since(due);
         }
     }
 }
@@ -180,12 +190,23 @@ impl Walk {
 struct WalkTime {
     total: Duration,
     stalled: Duration,
+    sleeps: u32,
+    late: Duration,
+}
+
+impl WalkTime {
+    /// Returns the mean time a sleep ended after its scheduled end.
+    fn mean_late(&self) -> Duration {
+        self.late.checked_div(self.sleeps).unwrap_or_default()
+    }
 }
 
 impl std::ops::AddAssign for WalkTime {
     fn add_assign(&mut self, other: Self) {
         self.total += other.total;
         self.stalled += other.stalled;
+        self.sleeps += other.sleeps;
+        self.late += other.late;
     }
 }
 
@@ -249,16 +270,19 @@ async fn walk(way: Walk, client: &Client, plain: &Plain, per_item: Duration) -> 
     let time = WalkTime {
         total: started.elapsed(),
         stalled: work.stalled,
+        sleeps: work.sleeps,
+        late: work.late,
     };
     // Progress, so a long run shows where it is.
     #[allow(clippy::print_stderr)]
     {
         eprintln!(
-            "{}, {} us per item: {:.3} s, work stalled {:.3} s",
+            "{}, {} us per item: {:.3} s, work stalled {:.3} s, sleeps late by {} us on average",
             way.name(),
             per_item.as_micros(),
             time.total.as_secs_f64(),
-            time.stalled.as_secs_f64()
+            time.stalled.as_secs_f64(),
+            time.mean_late().as_micros()
         );
     }
     time
@@ -407,7 +431,7 @@ fn walk_speed(rounds: u32) -> Vec<String> {
             format!(
                 "server limit with work = max(server limit, work alone) = {limit_with_work:.3} s"
             ),
-            "walk                  work   time s  items/s  stalled s  vs page loop  vs limit"
+            "walk                  work   time s  items/s  stalled s  late us  vs page loop  vs limit"
                 .to_owned(),
         ];
         for (index, (way, per_item)) in cases.iter().enumerate() {
@@ -417,12 +441,13 @@ fn walk_speed(rounds: u32) -> Vec<String> {
                 (PAGE_LOOP_WITH_WORK, limit_with_work)
             };
             lines.push(format!(
-                "{:<20}  {:>5}  {:>7.3}  {:>7.0}  {:>9.3}  {:>12.2}  {:>8.2}",
+                "{:<20}  {:>5}  {:>7.3}  {:>7.0}  {:>9.3}  {:>7}  {:>12.2}  {:>8.2}",
                 way.name(),
                 if per_item.is_zero() { "none" } else { "sleep" },
                 seconds(index),
                 PLANTS as f64 / seconds(index),
                 totals[index].stalled.as_secs_f64() / f64::from(rounds),
+                totals[index].mean_late().as_micros(),
                 seconds(loop_index) / seconds(index),
                 limit / seconds(index),
             ));
