@@ -41,6 +41,7 @@ mod routes;
 mod seed;
 mod server;
 mod store;
+mod timestamp;
 mod validate;
 mod webhooks;
 

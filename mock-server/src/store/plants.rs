@@ -35,7 +35,9 @@ pub(crate) struct PlantRecord {
     pub(crate) stock: i64,
     pub(crate) low_stock_threshold: i64,
     pub(crate) status: PlantStatus,
+    #[serde(serialize_with = "crate::timestamp::serialize")]
     pub(crate) created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::timestamp::serialize")]
     pub(crate) updated_at: DateTime<Utc>,
 }
 
