@@ -11,11 +11,12 @@
 //! it to check that a retry reused the key. The admin surface itself is not
 //! recorded.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, HeaderName, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, SubsecRound, Utc};
@@ -71,6 +72,42 @@ pub(crate) struct JournalEntry {
     pub(crate) faults: Vec<&'static str>,
 }
 
+/// One recorded request as the journal stores it. Recording keeps the
+/// request's parts close to how they arrive, already redacted, and
+/// [`Journal::read`] builds the [`JournalEntry`] form, so that recording a
+/// request costs few allocations.
+#[derive(Debug)]
+struct StoredEntry {
+    sequence: u64,
+    request_id: Option<String>,
+    time: DateTime<Utc>,
+    method: Method,
+    path: String,
+    query: Option<String>,
+    /// Request headers in arrival order, with secret values redacted.
+    headers: Vec<(HeaderName, Cow<'static, str>)>,
+    status: Option<u16>,
+    duration_ms: u64,
+    faults: Vec<&'static str>,
+}
+
+impl StoredEntry {
+    fn to_entry(&self) -> JournalEntry {
+        JournalEntry {
+            sequence: self.sequence,
+            request_id: self.request_id.clone(),
+            time: self.time,
+            method: self.method.to_string(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            headers: join_headers(&self.headers),
+            status: self.status,
+            duration_ms: self.duration_ms,
+            faults: self.faults.clone(),
+        }
+    }
+}
+
 /// Filters of a journal read.
 #[derive(Debug, Default)]
 pub(crate) struct JournalQuery {
@@ -86,7 +123,7 @@ struct Entries {
     next_sequence: u64,
     /// Entries evicted because the journal was full, since the last clear.
     evicted: u64,
-    entries: VecDeque<JournalEntry>,
+    entries: VecDeque<StoredEntry>,
 }
 
 /// A bounded journal: once full, each new entry evicts the oldest.
@@ -116,7 +153,7 @@ impl Journal {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn push(&self, mut entry: JournalEntry) {
+    fn push(&self, mut entry: StoredEntry) {
         let mut entries = self.lock();
         if entries.capacity == 0 {
             return;
@@ -134,26 +171,26 @@ impl Journal {
     /// evicted since the last clear.
     pub(crate) fn read(&self, query: &JournalQuery) -> (Vec<JournalEntry>, u64) {
         let entries = self.lock();
-        let mut matching: Vec<JournalEntry> = entries
+        let mut matching: Vec<&StoredEntry> = entries
             .entries
             .iter()
             .filter(|entry| {
                 let method_matches = query
                     .method
                     .as_ref()
-                    .is_none_or(|method| method.as_str() == entry.method);
+                    .is_none_or(|method| *method == entry.method);
                 let path_matches = query
                     .path
                     .as_ref()
                     .is_none_or(|pattern| pattern.matches(&entry.path));
                 method_matches && path_matches
             })
-            .cloned()
             .collect();
         if let Some(limit) = query.limit {
             let skip = matching.len().saturating_sub(limit);
             matching.drain(..skip);
         }
+        let matching = matching.into_iter().map(StoredEntry::to_entry).collect();
         (matching, entries.evicted)
     }
 
@@ -164,49 +201,68 @@ impl Journal {
         entries.evicted = 0;
     }
 
-    fn redact_headers(&self, headers: &HeaderMap) -> BTreeMap<String, String> {
-        let mut recorded: BTreeMap<String, String> = BTreeMap::new();
+    fn redact_headers(&self, headers: &HeaderMap) -> Vec<(HeaderName, Cow<'static, str>)> {
+        let mut recorded = Vec::with_capacity(headers.len());
         for (name, value) in headers {
             let value = String::from_utf8_lossy(value.as_bytes());
             let value = if is_secret_name(name.as_str()) || self.contains_key(&value) {
-                REDACTED.to_owned()
+                Cow::Borrowed(REDACTED)
             } else {
-                value.into_owned()
+                Cow::Owned(value.into_owned())
             };
-            recorded
-                .entry(name.as_str().to_owned())
-                .and_modify(|joined| {
-                    joined.push_str(", ");
-                    joined.push_str(&value);
-                })
-                .or_insert(value);
+            recorded.push((name.clone(), value));
         }
         recorded
     }
 
+    /// Redacts the values of secret parameters in a raw query string and
+    /// keeps every other pair, empty ones included, byte for byte.
     fn redact_query(&self, query: &str) -> String {
-        query
-            .split('&')
-            .map(|pair| {
-                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                let decoded: String = url::form_urlencoded::parse(pair.as_bytes())
+        let mut redacted = String::with_capacity(query.len());
+        for (index, pair) in query.split('&').enumerate() {
+            if index > 0 {
+                redacted.push('&');
+            }
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // Decoding changes only values with `%` escapes or `+`.
+            let decoded: Cow<'_, str> = if value.contains(['%', '+']) {
+                url::form_urlencoded::parse(pair.as_bytes())
                     .map(|(_, value)| value.into_owned())
-                    .collect();
-                if is_secret_name(&name.to_ascii_lowercase()) || self.contains_key(&decoded) {
-                    format!("{name}={REDACTED}")
-                } else if value.is_empty() {
-                    pair.to_owned()
-                } else {
-                    format!("{name}={value}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("&")
+                    .collect::<String>()
+                    .into()
+            } else {
+                value.into()
+            };
+            if is_secret_name(&name.to_ascii_lowercase()) || self.contains_key(&decoded) {
+                redacted.push_str(name);
+                redacted.push('=');
+                redacted.push_str(REDACTED);
+            } else {
+                redacted.push_str(pair);
+            }
+        }
+        redacted
     }
 
     fn contains_key(&self, text: &str) -> bool {
         self.api_keys.iter().any(|key| text.contains(key.as_str()))
     }
+}
+
+/// Builds the recorded headers by lowercase name, joining the values of a
+/// repeated header with `, ` in arrival order.
+fn join_headers(headers: &[(HeaderName, Cow<'static, str>)]) -> BTreeMap<String, String> {
+    let mut joined: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in headers {
+        joined
+            .entry(name.as_str().to_owned())
+            .and_modify(|values| {
+                values.push_str(", ");
+                values.push_str(value);
+            })
+            .or_insert_with(|| value.clone().into_owned());
+    }
+    joined
 }
 
 fn is_secret_name(lowercase_name: &str) -> bool {
@@ -222,14 +278,15 @@ pub(crate) async fn record_request(
     request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path().to_owned();
+    let path = request.uri().path();
     if path == "/admin" || path.starts_with("/admin/") {
         return next.run(request).await;
     }
 
     let started = journal.clock.now();
     let time = Utc::now().trunc_subsecs(3);
-    let method = request.method().to_string();
+    let path = path.to_owned();
+    let method = request.method().clone();
     let query = request
         .uri()
         .query()
@@ -246,7 +303,7 @@ pub(crate) async fn record_request(
         .get::<AppliedFaults>()
         .map(|applied| applied.0.clone())
         .unwrap_or_default();
-    journal.push(JournalEntry {
+    journal.push(StoredEntry {
         sequence: 0,
         request_id: response
             .headers()
@@ -279,15 +336,15 @@ mod tests {
         )
     }
 
-    fn entry(method: &str, path: &str) -> JournalEntry {
-        JournalEntry {
+    fn entry(method: Method, path: &str) -> StoredEntry {
+        StoredEntry {
             sequence: 0,
             request_id: None,
             time: Utc::now(),
-            method: method.to_owned(),
+            method,
             path: path.to_owned(),
             query: None,
-            headers: BTreeMap::new(),
+            headers: Vec::new(),
             status: Some(200),
             duration_ms: 0,
             faults: Vec::new(),
@@ -310,7 +367,7 @@ mod tests {
         }
         headers.append("accept", HeaderValue::from_static("text/plain"));
 
-        let recorded = journal.redact_headers(&headers);
+        let recorded = join_headers(&journal.redact_headers(&headers));
 
         assert_eq!(recorded["authorization"], REDACTED);
         assert_eq!(recorded["x-api-key"], REDACTED);
@@ -330,10 +387,19 @@ mod tests {
     }
 
     #[test]
+    fn query_pairs_keep_their_bytes() {
+        let journal = journal(10);
+        assert_eq!(
+            journal.redact_query("a=1&&b=&c&Token=x&q=sk%5Ftest%5Fletta&r=x+y"),
+            "a=1&&b=&c&Token=[redacted]&q=[redacted]&r=x+y"
+        );
+    }
+
+    #[test]
     fn full_journal_evicts_oldest() {
         let journal = journal(2);
         for path in ["/v1/a", "/v1/b", "/v1/c"] {
-            journal.push(entry("GET", path));
+            journal.push(entry(Method::GET, path));
         }
 
         let (entries, evicted) = journal.read(&JournalQuery::default());
@@ -347,10 +413,10 @@ mod tests {
     #[test]
     fn read_filters_and_keeps_latest() {
         let journal = journal(10);
-        journal.push(entry("GET", "/v1/plants"));
-        journal.push(entry("POST", "/v1/plants"));
-        journal.push(entry("GET", "/v1/plants/plt_1"));
-        journal.push(entry("GET", "/v1/orders"));
+        journal.push(entry(Method::GET, "/v1/plants"));
+        journal.push(entry(Method::POST, "/v1/plants"));
+        journal.push(entry(Method::GET, "/v1/plants/plt_1"));
+        journal.push(entry(Method::GET, "/v1/orders"));
 
         let query = JournalQuery {
             method: Some(Method::GET),
