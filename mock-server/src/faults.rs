@@ -20,6 +20,7 @@
 mod spec;
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -170,6 +171,9 @@ struct Registry {
 pub(crate) struct Faults {
     default_seed: u64,
     registry: Mutex<Registry>,
+    /// Faults in the registry, written under its lock, so that a request
+    /// can skip the lock while there are none.
+    count: AtomicUsize,
 }
 
 impl Faults {
@@ -182,6 +186,7 @@ impl Faults {
                 next_id: 1,
                 faults: Vec::new(),
             }),
+            count: AtomicUsize::new(0),
         };
         for spec in initial {
             faults.add(spec);
@@ -216,6 +221,7 @@ impl Faults {
         };
         let view = fault.view();
         registry.faults.push(fault);
+        self.count.store(registry.faults.len(), Ordering::Release);
         view
     }
 
@@ -229,13 +235,22 @@ impl Faults {
         let mut registry = self.lock();
         let before = registry.faults.len();
         registry.faults.retain(|fault| fault.id != id);
+        self.count.store(registry.faults.len(), Ordering::Release);
         registry.faults.len() != before
     }
 
     /// Removes every fault.
     pub(crate) fn clear(&self) {
-        self.lock().faults.clear();
+        let mut registry = self.lock();
+        registry.faults.clear();
+        self.count.store(0, Ordering::Release);
+        drop(registry);
         tracing::info!("faults cleared");
+    }
+
+    /// Returns whether no fault is registered.
+    fn is_empty(&self) -> bool {
+        self.count.load(Ordering::Acquire) == 0
     }
 
     fn decide(&self, method: &Method, path: &str) -> Decision {
@@ -284,6 +299,9 @@ pub(crate) async fn inject_faults(
     mut request: Request,
     next: Next,
 ) -> Response {
+    if faults.is_empty() {
+        return next.run(request).await;
+    }
     let decision = faults.decide(request.method(), request.uri().path());
     if let Some(every) = decision.sse_drop_every {
         request.extensions_mut().insert(SseDropEvery(every));

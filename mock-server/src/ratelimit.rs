@@ -239,7 +239,7 @@ pub(crate) async fn limit_rate(
     let (Some(key), true) = (key, limited_path) else {
         return next.run(request).await;
     };
-    let Some((allowed, quota)) = limiter.acquire(&key) else {
+    let Some((allowed, quota)) = limiter.acquire(key) else {
         return next.run(request).await;
     };
 
@@ -272,11 +272,11 @@ fn rate_limited(quota: &Quota) -> ApiError {
 
 /// Returns the key of an `Authorization: Bearer <key>` header, parsed as
 /// the authentication layer parses it.
-fn bearer_key(headers: &HeaderMap) -> Option<String> {
+fn bearer_key(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, key) = value.split_once(' ')?;
     let key = key.trim_start_matches(' ');
-    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then(|| key.to_owned())
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
 }
 
 #[cfg(test)]
@@ -379,7 +379,7 @@ mod tests {
     fn bearer_key_follows_auth_parsing() {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, HeaderValue::from_static("bearer  sk_a"));
-        assert_eq!(bearer_key(&headers).as_deref(), Some("sk_a"));
+        assert_eq!(bearer_key(&headers), Some("sk_a"));
 
         headers.insert(AUTHORIZATION, HeaderValue::from_static("Basic sk_a"));
         assert_eq!(bearer_key(&headers), None);
