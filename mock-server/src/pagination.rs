@@ -130,49 +130,68 @@ pub(crate) fn list_response<T: Serialize + HasId>(
     response
 }
 
+/// Builds the `Link` header value in one buffer: `<url>; rel="name"` per
+/// link, joined with `, `.
 fn link_header<T: HasId>(
     base: &str,
     retained: &[(&'static str, String)],
     page: &PageOf<T>,
 ) -> Option<String> {
-    let url = |position: (&str, String)| {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in retained {
-            query.append_pair(name, value);
-        }
-        query.append_pair("limit", &page.limit.to_string());
-        query.append_pair(position.0, &position.1);
-        format!("{base}?{}", query.finish())
+    let limit = page.limit.to_string();
+    let mut links = String::with_capacity(4 * (base.len() + 48));
+    let mut push = |position: (&str, &str), rel: &str| {
+        push_link(&mut links, base, retained, &limit, position, rel);
     };
 
-    let mut links: Vec<(String, &str)> = Vec::new();
     match (page.page, page.items.last()) {
         (Some(number), _) => {
-            let limit = u64::from(page.limit);
-            let last = page.total.div_ceil(limit).max(1);
-            links.push((url(("page", "1".to_owned())), "first"));
+            let last = page.total.div_ceil(u64::from(page.limit)).max(1);
+            push(("page", "1"), "first");
             if number > 1 {
-                links.push((url(("page", (number - 1).to_string())), "prev"));
+                push(("page", &(number - 1).to_string()), "prev");
             }
             if page.has_more {
-                links.push((url(("page", (number + 1).to_string())), "next"));
+                push(("page", &(number + 1).to_string()), "next");
             }
-            links.push((url(("page", last.to_string())), "last"));
+            push(("page", &last.to_string()), "last");
         }
         (None, Some(last)) if page.has_more => {
-            links.push((url(("starting_after", last.id().to_owned())), "next"));
+            push(("starting_after", last.id()), "next");
         }
         (None, _) => {}
     }
 
-    if links.is_empty() {
-        return None;
+    (!links.is_empty()).then_some(links)
+}
+
+/// Appends `<base?query>; rel="rel"` to `links`, after `, ` unless it is the
+/// first link. The query contains `retained`, then `limit`, then
+/// `position`, form-urlencoded.
+fn push_link(
+    links: &mut String,
+    base: &str,
+    retained: &[(&'static str, String)],
+    limit: &str,
+    position: (&str, &str),
+    rel: &str,
+) {
+    if !links.is_empty() {
+        links.push_str(", ");
     }
-    let rendered: Vec<String> = links
-        .iter()
-        .map(|(url, rel)| format!("<{url}>; rel=\"{rel}\""))
-        .collect();
-    Some(rendered.join(", "))
+    links.push('<');
+    links.push_str(base);
+    links.push('?');
+    let start = links.len();
+    let mut query = url::form_urlencoded::Serializer::for_suffix(std::mem::take(links), start);
+    for (name, value) in retained {
+        query.append_pair(name, value);
+    }
+    query.append_pair("limit", limit);
+    query.append_pair(position.0, position.1);
+    *links = query.finish();
+    links.push_str(">; rel=\"");
+    links.push_str(rel);
+    links.push('"');
 }
 
 /// An item that a keyset cursor can point at.
