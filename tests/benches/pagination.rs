@@ -14,7 +14,7 @@
 //! They run with no work per item. The SDK walks also run with simulated
 //! work per item, which lasts the page time of the first `server limit` walk
 //! divided by the page size, so the work on one page takes as long as
-//! fetching it. `work alone` runs that work for every item with no
+//! fetching it (`--work-scale` changes that ratio). `work alone` runs that work for every item with no
 //! fetching. The work follows a fixed schedule (see `Work`), so every walk
 //! pays the same total work. The report shows how long each walk's work was
 //! stalled waiting for a page, and how late its sleeps ended on average. A
@@ -34,8 +34,9 @@
 //! `/proc/self/status` after the walk.
 //!
 //! Run: `cargo bench -p letta-tests --bench pagination`
-//! Optional arguments: `--rounds N` (default 1) and `--part speed|memory|all`
-//! (default all).
+//! Optional arguments: `--rounds N` (default 1), `--part speed|memory|all`
+//! (default all) and `--work-scale F`, which sets the work on a page to F
+//! times the page time (default 1).
 
 use std::future::Future;
 use std::process::Command;
@@ -64,6 +65,13 @@ fn main() {
         .and_then(|at| args.get(at + 1))
         .map_or(1, |value| value.parse().expect("a whole number"));
 
+    let work_scale: f64 = args
+        .iter()
+        .position(|arg| arg == "--work-scale")
+        .and_then(|at| args.get(at + 1))
+        .map_or(1.0, |value| value.parse().expect("a positive number"));
+    assert!(work_scale > 0.0, "--work-scale must be positive");
+
     let part = args
         .iter()
         .position(|arg| arg == "--part")
@@ -76,7 +84,7 @@ fn main() {
 
     let mut lines = Vec::new();
     if part != "memory" {
-        lines.extend(walk_speed(rounds));
+        lines.extend(walk_speed(rounds, work_scale));
         lines.push(String::new());
     }
     if part != "speed" {
@@ -334,7 +342,7 @@ fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
         })
 }
 
-fn walk_speed(rounds: u32) -> Vec<String> {
+fn walk_speed(rounds: u32, work_scale: f64) -> Vec<String> {
     let server_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -382,7 +390,7 @@ fn walk_speed(rounds: u32) -> Vec<String> {
             .await
             .total
             / (PLANTS as u32 / LIMIT);
-        let per_item = page_time / LIMIT;
+        let per_item = page_time.mul_f64(work_scale) / LIMIT;
 
         let cases = [
             (Walk::ServerLimit, Duration::ZERO),
@@ -421,8 +429,8 @@ fn walk_speed(rounds: u32) -> Vec<String> {
                 seed_time.as_secs_f64()
             ),
             format!(
-                "page time (server limit, first walk) {:.3} ms; work per item {:.1} us, \
-                 per page {:.3} ms, per walk {:.3} s",
+                "page time (server limit, first walk) {:.3} ms; work scale {work_scale}; \
+                 work per item {:.1} us, per page {:.3} ms, per walk {:.3} s",
                 page_time.as_secs_f64() * 1e3,
                 per_item.as_secs_f64() * 1e6,
                 (per_item * LIMIT).as_secs_f64() * 1e3,
