@@ -77,6 +77,19 @@ pub(crate) struct PageOf<T> {
     pub(crate) has_more: bool,
 }
 
+impl<T> PageOf<T> {
+    /// Converts every item of the page with `convert`.
+    pub(crate) fn map<U>(self, convert: impl FnMut(T) -> U) -> PageOf<U> {
+        PageOf {
+            items: self.items.into_iter().map(convert).collect(),
+            page: self.page,
+            limit: self.limit,
+            total: self.total,
+            has_more: self.has_more,
+        }
+    }
+}
+
 /// Cuts one page out of `sorted`, the full filtered list in response order.
 ///
 /// In keyset mode `cursor_end` returns how many items of `sorted` come at or

@@ -239,6 +239,7 @@ fn generate_plants(seed: u64, count: usize) -> State {
             status: letta::types::PlantStatus::InStock,
             created_at,
             updated_at,
+            json: crate::store::JsonCache::default(),
         };
         plant.refresh_status();
         plants.insert(plant.id.clone(), plant);

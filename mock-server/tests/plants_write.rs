@@ -347,3 +347,34 @@ async fn stock_over_maximum_rejected() {
     reply.assert_problem(422, "validation_failed");
     assert_eq!(reply.error_pointers(), ["/delta"]);
 }
+
+#[tokio::test]
+async fn reads_after_changes_are_fresh() {
+    let server = start().await;
+    let id = "plt_000000017YEC4WRW";
+    let path = format!("/v1/plants/{id}");
+    let first_of_list = |reply: &support::Reply| reply.body["data"][0].clone();
+
+    // Both reads serialize the plant and keep its JSON for later responses.
+    let before = server.get(&path).await.body;
+    assert_eq!(first_of_list(&server.get("/v1/plants").await), before);
+
+    let stocked = server
+        .post(&format!("{path}/stock"), json!({"set": 500}))
+        .await;
+    assert_eq!(stocked.status, StatusCode::OK, "body: {}", stocked.body);
+    assert_eq!(server.get(&path).await.body, stocked.body);
+    assert_eq!(first_of_list(&server.get("/v1/plants").await), stocked.body);
+
+    let renamed = server
+        .patch(&path, json!({"name": "Tall Snake Plant"}))
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "body: {}", renamed.body);
+    assert_eq!(renamed.body["stock"], 500);
+    assert_eq!(first_of_list(&server.get("/v1/plants").await), renamed.body);
+    assert_eq!(server.get(&path).await.body, renamed.body);
+
+    assert_eq!(server.delete(&path).await.status, StatusCode::NO_CONTENT);
+    server.get(&path).await.assert_problem(404, "not_found");
+    assert_ne!(first_of_list(&server.get("/v1/plants").await)["id"], id);
+}

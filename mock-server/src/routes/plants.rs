@@ -18,6 +18,7 @@ use crate::origin::request_origin;
 use crate::pagination::{PAGE_PARAMS, PageRequest, list_response};
 use crate::problem::ApiError;
 use crate::query::{NoQuery, QueryParams};
+use crate::store::PlantJson;
 
 const COLLECTION: &str = "/v1/plants";
 /// Room reserved for one plant's JSON, which is about 420 bytes when seeded.
@@ -45,7 +46,7 @@ async fn list(
     // Serialized under the shared read lock, from the stored plants.
     app.store
         .read(|state| {
-            let plants = state.list_plants(&filter, sort, &page)?;
+            let plants = state.list_plants(&filter, sort, &page)?.map(PlantJson);
             Ok(list_response(plants, &headers, COLLECTION, &retained))
         })
         .await
@@ -73,7 +74,10 @@ async fn show(
     _: NoQuery,
 ) -> Result<Response, ApiError> {
     app.store
-        .read(|state| Ok(json_response(state.stored_plant(&id)?, PLANT_BYTES)))
+        .read(|state| {
+            let plant = PlantJson(state.stored_plant(&id)?);
+            Ok(json_response(&plant, PLANT_BYTES))
+        })
         .await
 }
 

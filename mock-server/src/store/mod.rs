@@ -47,7 +47,8 @@ pub(crate) use payments::{
     FailureCode, NewPayment, PaymentMethod, PaymentOutcome, PaymentRecord, PaymentStatus,
 };
 pub(crate) use plants::{
-    MAX_STOCK, NewPlant, PlantChanges, PlantFilter, PlantRecord, PlantSort, SortKey, StockChange,
+    JsonCache, MAX_STOCK, NewPlant, PlantChanges, PlantFilter, PlantJson, PlantRecord, PlantSort,
+    SortKey, StockChange,
 };
 pub(crate) use webhooks::{
     AttemptOutcome, NewWebhook, PendingAttempt, RetryRules, WebhookChanges, WebhookStatus,

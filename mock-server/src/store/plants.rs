@@ -1,10 +1,13 @@
 //! Plants: the stored record and the operations on it.
 
 use std::cmp::Ordering;
+use std::fmt;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use letta::types::{Category, PlantStatus};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use super::State;
 use super::events::EventType;
@@ -39,12 +42,85 @@ pub(crate) struct PlantRecord {
     pub(crate) created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::timestamp::serialize")]
     pub(crate) updated_at: DateTime<Utc>,
+    /// This record's JSON, kept for responses and left out of the state file.
+    #[serde(skip)]
+    pub(crate) json: JsonCache,
 }
 
 impl PlantRecord {
     /// Recomputes `status` from `stock` and `low_stock_threshold`.
     pub(crate) fn refresh_status(&mut self) {
         self.status = status_for(self.stock, self.low_stock_threshold);
+    }
+
+    /// Returns this record's JSON, serialized on first use and then kept,
+    /// or `None` when it cannot be serialized.
+    fn cached_json(&self) -> Option<&RawValue> {
+        if let Some(json) = self.json.0.get() {
+            return Some(json);
+        }
+        let text = serde_json::to_string(self).ok()?;
+        let json = RawValue::from_string(text).ok()?;
+        Some(self.json.0.get_or_init(|| json))
+    }
+}
+
+/// The JSON of a stored plant, serialized for its first response and reused
+/// by later ones, as a mock that serves canned bytes would.
+///
+/// A clone starts empty. Every change to a stored plant is made on a clone
+/// that then replaces the stored record (see `update_plant` and
+/// `set_stock`), so a cached body never outlives the values it was written
+/// from. Code that changes a stored record in place must reset this field.
+///
+/// NOTE: every plant that has been served keeps its JSON in memory until it
+/// changes, about 420 bytes for a seeded plant.
+#[derive(Default)]
+pub(crate) struct JsonCache(OnceLock<Box<RawValue>>);
+
+impl Clone for JsonCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+/// Caches never make two records differ.
+impl PartialEq for JsonCache {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for JsonCache {}
+
+impl fmt::Debug for JsonCache {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.0.get().is_some() {
+            "filled"
+        } else {
+            "empty"
+        };
+        write!(formatter, "JsonCache({state})")
+    }
+}
+
+/// A stored plant in a response body, written from its cached JSON. The
+/// bytes are those of serializing the record itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlantJson<'a>(pub(crate) &'a PlantRecord);
+
+impl Serialize for PlantJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.cached_json() {
+            Some(json) => json.serialize(serializer),
+            None => self.0.serialize(serializer),
+        }
+    }
+}
+
+impl HasId for PlantJson<'_> {
+    fn id(&self) -> &str {
+        &self.0.id
     }
 }
 
@@ -247,6 +323,7 @@ impl State {
             low_stock_threshold: new.low_stock_threshold,
             created_at: now,
             updated_at: now,
+            json: JsonCache::default(),
         };
         self.plants.insert(id, plant.clone());
         self.record(EventType::PlantCreated, &plant);
@@ -388,6 +465,7 @@ impl State {
                 return Err(format!("plant `{}` has negative stock", plant.id));
             }
             plant.refresh_status();
+            plant.json = JsonCache::default();
             self.clock = self.clock.max(plant.created_at).max(plant.updated_at);
         }
         Ok(())
