@@ -377,3 +377,43 @@ async fn router_serves_without_socket() {
         "{link}"
     );
 }
+
+#[tokio::test]
+async fn response_header_order_is_stable() {
+    let server = start_with(MockConfig::new()).await;
+    let names = |reply: &support::Reply| -> Vec<String> {
+        reply
+            .headers
+            .keys()
+            .map(|name| name.as_str().to_owned())
+            .collect()
+    };
+
+    // axum adds `Content-Length` after every layer, so it comes last before
+    // hyper's `Date`, and the error path keeps the layers' order.
+    let list = server.get("/v1/plants?limit=2").await;
+    assert_eq!(
+        names(&list),
+        [
+            "content-type",
+            "link",
+            "ratelimit-policy",
+            "ratelimit",
+            "request-id",
+            "content-length",
+            "date"
+        ]
+    );
+    let missing = server.get("/v1/plants/nope").await;
+    assert_eq!(
+        names(&missing),
+        [
+            "content-type",
+            "ratelimit-policy",
+            "ratelimit",
+            "request-id",
+            "content-length",
+            "date"
+        ]
+    );
+}
