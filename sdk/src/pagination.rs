@@ -21,19 +21,23 @@
 //!
 //! # Prefetch
 //!
-//! By default a walk fetches one page ahead. As soon as page N arrives, the
-//! request for page N + 1 starts on a tokio task, so the next page is on its
-//! way while the caller works through the items of page N. At most one
-//! page is fetched ahead, so memory stays flat however long the list is.
-//! Items and errors still arrive in list order: a failed request for page
-//! N + 1 is yielded after the last item of page N. Dropping the stream
-//! aborts the request in flight. A walk that stops early may therefore have
-//! sent one page request more than it used, which counts against a rate
-//! limit. A page fetched ahead is a snapshot taken while the caller was still
-//! on the page before it, so an item deleted after that moment can still be
-//! yielded; the guarantees above (no item twice, none that existed for the
-//! whole walk skipped) hold either way. Turn prefetch off with `prefetch(false)` on the list request, for
-//! example [`ListPlants::prefetch`](crate::resources::ListPlants::prefetch),
+//! By default a walk fetches pages ahead of the caller. When the stream is
+//! first polled, a tokio task starts to request pages back to back and hands
+//! them over in order, so the next page is usually there by the time the
+//! caller has worked through the current one. The task runs at most two
+//! pages ahead (one waiting to be read, one fetched while the caller was
+//! still on the page before), so memory stays flat however long the list
+//! is. Items and errors still arrive in list order: a failed request for
+//! page N + 1 is yielded after the last item of page N, and the walk sends
+//! no request after it. Dropping the stream aborts the request in flight. A
+//! walk that stops early may therefore have sent up to two page requests
+//! more than it used, which count against a rate limit. A page fetched
+//! ahead is a snapshot taken while the caller was still on an earlier page,
+//! so an item deleted after that moment can still be yielded; the
+//! guarantees above (no item twice, none that existed for the whole walk
+//! skipped) hold either way. Turn prefetch off with `prefetch(false)` on the
+//! list request, for example
+//! [`ListPlants::prefetch`](crate::resources::ListPlants::prefetch),
 //! to send each request only when the caller asks for the next page.
 
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
@@ -175,34 +179,38 @@ impl ListQuery {
         .boxed()
     }
 
-    /// Walks every page from `start` like [`pages`](Self::pages), with the
-    /// request for the next page running while the caller reads this one.
+    /// Walks every page from `start` like [`pages`](Self::pages), with a
+    /// task that requests pages back to back while the caller reads them.
+    ///
+    /// The task hands each page over through a channel with room for one,
+    /// so it runs at most two pages ahead: one waiting in the channel and
+    /// one fetched while the caller was still on the page before.
     fn prefetched_pages<T>(self, start: Position) -> PageStream<T>
     where
         T: DeserializeOwned + HasId + Send + 'static,
     {
-        stream::unfold(Ahead::Start(start), move |state| {
-            let query = self.clone();
-            async move {
-                let fetch = match state {
-                    // The first request starts when the stream is first polled.
-                    Ahead::Start(position) => PageFetch::spawn(&query, position),
-                    Ahead::InFlight(fetch) => fetch,
-                    Ahead::Done => return None,
-                };
-                match fetch.finish().await {
-                    Ok((page, Some(next))) => {
-                        let ahead = PageFetch::spawn(&query, next);
-                        // A task spawned from a worker thread waits in that
-                        // worker's slot until the current task yields. One
-                        // yield lets it send its request now rather than after
-                        // the caller has worked through this page.
-                        tokio::task::yield_now().await;
-                        Some((Ok(page), Ahead::InFlight(ahead)))
-                    }
-                    Ok((page, None)) => Some((Ok(page), Ahead::Done)),
-                    Err(error) => Some((Err(error), Ahead::Done)),
+        stream::unfold(Ahead::Start(self, start), |state| async move {
+            let mut fetcher = match state {
+                // The task starts when the stream is first polled.
+                Ahead::Start(query, position) => Fetcher::spawn(query, position),
+                Ahead::Running(fetcher) => fetcher,
+                Ahead::Done => return None,
+            };
+            match fetcher.receiver.recv().await {
+                Some(Ok(page)) => {
+                    // The task woke on a worker thread's LIFO slot, which no
+                    // other worker may take. One yield lets it send its next
+                    // request now rather than after the caller has worked
+                    // through this page.
+                    tokio::task::yield_now().await;
+                    Some((Ok(page), Ahead::Running(fetcher)))
                 }
+                Some(Err(error)) => Some((Err(error), Ahead::Done)),
+                // The task ended after the last page, or panicked.
+                None => match fetcher.finish().await {
+                    Ok(()) => None,
+                    Err(error) => Some((Err(error), Ahead::Done)),
+                },
             }
         })
         .boxed()
@@ -226,31 +234,59 @@ type Step<T> = (Page<T>, Option<Position>);
 /// The state of a prefetching walk between two pages.
 enum Ahead<T> {
     /// Nothing fetched yet.
-    Start(Position),
-    /// The request for the next page is running.
-    InFlight(PageFetch<T>),
+    Start(ListQuery, Position),
+    /// The task is fetching pages.
+    Running(Fetcher<T>),
     /// The list has ended or failed.
     Done,
 }
 
-/// A page request running on its own task, aborted when dropped so that a
-/// dropped stream leaves no request behind.
-struct PageFetch<T>(JoinHandle<Result<Step<T>>>);
+/// The task that fetches pages ahead of the caller, aborted when dropped so
+/// that a dropped stream leaves no request behind.
+struct Fetcher<T> {
+    receiver: tokio::sync::mpsc::Receiver<Result<Page<T>>>,
+    task: JoinHandle<()>,
+}
 
-impl<T: DeserializeOwned + HasId + Send + 'static> PageFetch<T> {
-    /// Starts fetching the page at `position`. The task carries the
-    /// caller's current span, so its logs stay with the walk's.
-    fn spawn(query: &ListQuery, position: Position) -> Self {
-        let query = query.clone();
-        let task =
-            tokio::spawn(async move { query.fetch_step::<T>(position).await }.in_current_span());
-        Self(task)
+impl<T: DeserializeOwned + HasId + Send + 'static> Fetcher<T> {
+    /// Starts fetching pages from `start`. The task carries the caller's
+    /// current span, so its logs stay with the walk's.
+    fn spawn(query: ListQuery, start: Position) -> Self {
+        let (sender, receiver) = tokio::sync::mpsc::channel(1);
+        let task = tokio::spawn(
+            async move {
+                let mut position = start;
+                loop {
+                    let (page, next) = match query.fetch_step::<T>(position).await {
+                        Ok(step) => step,
+                        Err(error) => {
+                            // The walk ends at its first error either way.
+                            let _ = sender.send(Err(error)).await;
+                            return;
+                        }
+                    };
+                    // A closed channel means the stream was dropped.
+                    if sender.send(Ok(page)).await.is_err() {
+                        return;
+                    }
+                    match next {
+                        Some(next) => position = next,
+                        None => return,
+                    }
+                }
+            }
+            .in_current_span(),
+        );
+        Self { receiver, task }
     }
+}
 
-    /// Waits for the page. A panic in the task resumes in the caller.
-    async fn finish(mut self) -> Result<Step<T>> {
-        match (&mut self.0).await {
-            Ok(step) => step,
+impl<T> Fetcher<T> {
+    /// Waits for the task after its channel closed. A panic in the task
+    /// resumes in the caller.
+    async fn finish(&mut self) -> Result<()> {
+        match (&mut self.task).await {
+            Ok(()) => Ok(()),
             Err(error) => match error.try_into_panic() {
                 Ok(panic) => std::panic::resume_unwind(panic),
                 // Only a runtime that is shutting down cancels the task.
@@ -263,10 +299,10 @@ impl<T: DeserializeOwned + HasId + Send + 'static> PageFetch<T> {
     }
 }
 
-impl<T> Drop for PageFetch<T> {
+impl<T> Drop for Fetcher<T> {
     fn drop(&mut self) {
         // A no-op once the task has finished.
-        self.0.abort();
+        self.task.abort();
     }
 }
 

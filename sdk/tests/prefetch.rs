@@ -1,5 +1,5 @@
-//! Prefetch in auto-pagination: the walk fetches one page ahead, yet yields
-//! every item once and in order, reports a failed page after the last item
+//! Prefetch in auto-pagination: the walk fetches up to two pages ahead, yet
+//! yields every item once and in order, reports a failed page after the last item
 //! before it, and aborts the request in flight when the stream is dropped.
 
 use std::collections::HashMap;
@@ -214,6 +214,27 @@ async fn prefetch_requests_next_page_early() {
         signal(&mut server.hang_started).await,
         "the request for page 2 arrives while the caller holds item 1"
     );
+}
+
+#[tokio::test]
+async fn prefetch_stops_two_pages_ahead() {
+    let server = serve(100, Script::Serve).await;
+    let mut plants = server.client.plants().list().limit(LIMIT as u32).stream();
+
+    plants.try_next().await.expect("first page succeeds");
+    let requests = || server.plan.requests.load(Ordering::SeqCst);
+    let reached = tokio::time::timeout(Duration::from_secs(30), async {
+        while requests() < 3 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    // Time for a fourth request, which must not come while the caller is
+    // still on page 1.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    assert!(reached.is_ok(), "pages 2 and 3 are requested early");
+    assert_eq!(requests(), 3);
 }
 
 #[tokio::test]
