@@ -141,6 +141,15 @@ async fn register(server: &TestServer, body: Value) -> Value {
     reply.body
 }
 
+/// Registers an endpoint for `order.created` that delivers to `receiver`.
+async fn register_order_created(server: &TestServer, receiver: &Receiver) -> Value {
+    register(
+        server,
+        json!({"event": "order.created", "url": receiver.url}),
+    )
+    .await
+}
+
 async fn create_customer(server: &TestServer) {
     let reply = server
         .post(
@@ -213,11 +222,7 @@ async fn register_read_list_update_and_delete() {
     let server = start_allowing().await;
     let receiver = Receiver::start(&[204]).await;
 
-    let one = register(
-        &server,
-        json!({"event": "order.created", "url": receiver.url}),
-    )
-    .await;
+    let one = register_order_created(&server, &receiver).await;
     let secret = one["secret"].as_str().expect("creation shows the secret");
     assert!(secret.starts_with("whsec_"));
     assert_eq!(one["events"], json!(["order.created"]));
@@ -293,11 +298,7 @@ async fn bad_registrations_are_422() {
 async fn test_event_is_delivered_signed_with_the_event_id() {
     let server = start_allowing().await;
     let receiver = Receiver::start(&[204]).await;
-    let endpoint = register(
-        &server,
-        json!({"event": "order.created", "url": receiver.url}),
-    )
-    .await;
+    let endpoint = register_order_created(&server, &receiver).await;
     let id = id_of(&endpoint);
 
     let queued = server
@@ -372,11 +373,7 @@ async fn retry_keeps_id_and_body() {
 async fn manual_retry_sends_the_same_body_again() {
     let server = start_allowing().await;
     let receiver = Receiver::start(&[204]).await;
-    let endpoint = register(
-        &server,
-        json!({"event": "order.created", "url": receiver.url}),
-    )
-    .await;
+    let endpoint = register_order_created(&server, &receiver).await;
     let id = id_of(&endpoint);
     let first = server
         .post(&format!("/v1/webhooks/{id}/test"), json!({}))
@@ -399,11 +396,7 @@ async fn manual_retry_sends_the_same_body_again() {
         received[0].header("webhook-id")
     );
 
-    let other = register(
-        &server,
-        json!({"event": "order.created", "url": receiver.url}),
-    )
-    .await;
+    let other = register_order_created(&server, &receiver).await;
     server
         .post(
             &format!(
@@ -421,11 +414,7 @@ async fn manual_retry_sends_the_same_body_again() {
 async fn rotation_signs_with_both_secrets() {
     let server = start_allowing().await;
     let receiver = Receiver::start(&[204]).await;
-    let endpoint = register(
-        &server,
-        json!({"event": "order.created", "url": receiver.url}),
-    )
-    .await;
+    let endpoint = register_order_created(&server, &receiver).await;
     let id = id_of(&endpoint);
 
     let rotated = server
@@ -460,11 +449,7 @@ async fn rotation_signs_with_both_secrets() {
 async fn gone_disables_the_endpoint() {
     let server = start_allowing().await;
     let receiver = Receiver::start(&[410]).await;
-    let endpoint = register(
-        &server,
-        json!({"event": "order.created", "url": receiver.url}),
-    )
-    .await;
+    let endpoint = register_order_created(&server, &receiver).await;
     let id = id_of(&endpoint);
 
     server
