@@ -76,15 +76,18 @@ async fn raw_exchange(server: &TestServer, request_line: &str, body: &str) -> Ve
     }
 }
 
-#[tokio::test]
-async fn drop_before_commit_creates_nothing() {
-    let server = support::start().await;
+/// Adds a one-time fault of `kind` to `POST /v1/plants` and sends one plant
+/// through it. Returns the plant count before, and what the client received.
+async fn create_plant_with_fault(
+    server: &TestServer,
+    kind: &str,
+) -> (u64, reqwest::Result<reqwest::Response>) {
     add_fault(
-        &server,
-        json!({"method": "POST", "path": "/v1/plants", "kind": "drop_before_commit", "times": 1}),
+        server,
+        json!({"method": "POST", "path": "/v1/plants", "kind": kind, "times": 1}),
     )
     .await;
-    let before = plant_count(&server).await;
+    let before = plant_count(server).await;
 
     let dropped = server
         .client
@@ -93,6 +96,13 @@ async fn drop_before_commit_creates_nothing() {
         .json(&new_plant())
         .send()
         .await;
+    (before, dropped)
+}
+
+#[tokio::test]
+async fn drop_before_commit_creates_nothing() {
+    let server = support::start().await;
+    let (before, dropped) = create_plant_with_fault(&server, "drop_before_commit").await;
 
     assert!(dropped.is_err(), "the client received {dropped:?}");
     assert_eq!(plant_count(&server).await, before);
@@ -104,20 +114,7 @@ async fn drop_before_commit_creates_nothing() {
 #[tokio::test]
 async fn drop_after_commit_creates_exactly_one() {
     let server = support::start().await;
-    add_fault(
-        &server,
-        json!({"method": "POST", "path": "/v1/plants", "kind": "drop_after_commit", "times": 1}),
-    )
-    .await;
-    let before = plant_count(&server).await;
-
-    let dropped = server
-        .client
-        .post(server.url("/v1/plants"))
-        .bearer_auth(server.server.api_key())
-        .json(&new_plant())
-        .send()
-        .await;
+    let (before, dropped) = create_plant_with_fault(&server, "drop_after_commit").await;
 
     assert!(dropped.is_err(), "the client received {dropped:?}");
     assert_eq!(plant_count(&server).await, before + 1);
