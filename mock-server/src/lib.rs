@@ -41,7 +41,6 @@ mod routes;
 mod seed;
 mod server;
 mod store;
-mod timestamp;
 mod validate;
 mod webhooks;
 

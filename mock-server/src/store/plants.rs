@@ -38,9 +38,7 @@ pub(crate) struct PlantRecord {
     pub(crate) stock: i64,
     pub(crate) low_stock_threshold: i64,
     pub(crate) status: PlantStatus,
-    #[serde(serialize_with = "crate::timestamp::serialize")]
     pub(crate) created_at: DateTime<Utc>,
-    #[serde(serialize_with = "crate::timestamp::serialize")]
     pub(crate) updated_at: DateTime<Utc>,
     /// This record's JSON, kept for responses and left out of the state file.
     #[serde(skip)]
