@@ -10,6 +10,20 @@ use letta_mock::MockConfig;
 use serde_json::Value;
 use support::{MockState, TestServer, ndjson, text};
 
+/// Creates a customer named `name` and a pending order of `item` for them,
+/// and returns the order.
+fn pending_order(state: &MockState, name: &str, email: &str, item: &str) -> Value {
+    let customer = state.letta_json(&["customers", "create", "--name", name, "--email", email]);
+    state.letta_json(&[
+        "orders",
+        "create",
+        "--customer",
+        &string(&customer, "id"),
+        "--item",
+        item,
+    ])
+}
+
 fn string(value: &Value, field: &str) -> String {
     value[field]
         .as_str()
@@ -36,23 +50,12 @@ fn purchase_flow_through_mock_commands() {
     ]);
     let plant_id = string(&plant, "id");
 
-    let customer = state.letta_json(&[
-        "customers",
-        "create",
-        "--name",
+    let order = pending_order(
+        &state,
         "Ada Lovelace",
-        "--email",
         "ada@example.com",
-    ]);
-    let customer_id = string(&customer, "id");
-    let order = state.letta_json(&[
-        "orders",
-        "create",
-        "--customer",
-        &customer_id,
-        "--item",
         &format!("{plant_id}:2"),
-    ]);
+    );
     let order_id = string(&order, "id");
     let payment = state.letta_json(&[
         "payments",
@@ -73,7 +76,7 @@ fn purchase_flow_through_mock_commands() {
     );
     assert_eq!(fulfilled["status"], "fulfilled");
 
-    let history = state.letta_json(&["customers", "orders", &customer_id]);
+    let history = state.letta_json(&["customers", "orders", &string(&order, "customer_id")]);
     let history_ids: Vec<_> = history
         .as_array()
         .expect("an array")
@@ -129,22 +132,7 @@ fn declined_payment_exits_4_with_hint() {
     let state = MockState::new();
     let plants = state.letta_json(&["plants", "list", "--status", "in_stock", "--limit", "1"]);
     let plant_id = string(&plants[0], "id");
-    let customer = state.letta_json(&[
-        "customers",
-        "create",
-        "--name",
-        "Grace Hopper",
-        "--email",
-        "grace@example.com",
-    ]);
-    let order = state.letta_json(&[
-        "orders",
-        "create",
-        "--customer",
-        &string(&customer, "id"),
-        "--item",
-        &plant_id,
-    ]);
+    let order = pending_order(&state, "Grace Hopper", "grace@example.com", &plant_id);
     let order_id = string(&order, "id");
 
     let declined = state
@@ -178,22 +166,12 @@ fn cancel_and_unpaid_fulfil_through_mock() {
     let plants = state.letta_json(&["plants", "list", "--status", "in_stock", "--limit", "1"]);
     let plant_id = string(&plants[0], "id");
     let stock = plants[0]["stock"].as_i64().expect("stock");
-    let customer = state.letta_json(&[
-        "customers",
-        "create",
-        "--name",
+    let order = pending_order(
+        &state,
         "Alan Turing",
-        "--email",
         "alan@example.com",
-    ]);
-    let order = state.letta_json(&[
-        "orders",
-        "create",
-        "--customer",
-        &string(&customer, "id"),
-        "--item",
         &format!("{plant_id}:1"),
-    ]);
+    );
     let order_id = string(&order, "id");
 
     let unpaid = state
