@@ -33,7 +33,7 @@
 //! walk that stops early may therefore have sent up to two page requests
 //! more than it used, which count against a rate limit. A page fetched
 //! ahead is a snapshot taken while the caller was still on an earlier page,
-//! so an item deleted after that moment can still be yielded; the
+//! so an item deleted after that moment can still be yielded. The
 //! guarantees above (no item twice, none that existed for the whole walk
 //! skipped) hold either way. Turn prefetch off with `prefetch(false)` on the
 //! list request, for example

@@ -12,10 +12,10 @@
 //!   processes anything.
 //!
 //! They run with no work per item. The SDK walks also run with simulated
-//! work per item, which lasts the page time of the first `server limit` walk
-//! divided by the page size, so the work on one page takes as long as
-//! fetching it (`--work-scale` changes that ratio). `work alone` runs that work for every item with no
-//! fetching. The work follows a fixed schedule (see `Work`), so every walk
+//! work per item: the page time of the first `server limit` walk divided by
+//! the page size. So the work on one page takes as long as fetching it, and
+//! `--work-scale` changes that ratio. `work alone` runs that work for every
+//! item with no fetching. The work follows a fixed schedule (see `Work`), so every walk
 //! pays the same total work. The report shows how long each walk's work was
 //! stalled waiting for a page, and how late its sleeps ended on average. A
 //! walk with work can finish no sooner than the slower of `server limit`
